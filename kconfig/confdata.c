@@ -1,0 +1,2 @@
+/* confdata.c - placeholder until its owner lands it. */
+#include "internal.h"

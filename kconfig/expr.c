@@ -1,0 +1,2 @@
+/* expr.c - placeholder until its owner lands it. */
+#include "internal.h"

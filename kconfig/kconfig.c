@@ -1,0 +1,2 @@
+/* kconfig.c - placeholder until its owner lands it. */
+#include "internal.h"

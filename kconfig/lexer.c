@@ -1,0 +1,2 @@
+/* lexer.c - placeholder until its owner lands it. */
+#include "internal.h"

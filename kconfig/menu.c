@@ -1,0 +1,2 @@
+/* menu.c - placeholder until its owner lands it. */
+#include "internal.h"

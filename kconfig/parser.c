@@ -1,0 +1,2 @@
+/* parser.c - placeholder until its owner lands it. */
+#include "internal.h"

@@ -1,0 +1,2 @@
+/* preprocess.c - placeholder until its owner lands it. */
+#include "internal.h"

@@ -1,0 +1,2 @@
+/* symbol.c - placeholder until its owner lands it. */
+#include "internal.h"

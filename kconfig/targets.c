@@ -1,0 +1,2 @@
+/* targets.c - placeholder until its owner lands it. */
+#include "internal.h"
