@@ -1,2 +1,71 @@
-/* main.c - placeholder. */
-int main(void) { return 0; }
+/*
+ * main.c - the kmin program: global options and the subcommand table.
+ *
+ * Like git.c, every subcommand is one row of a table and one file
+ * (src/cmd_<name>.c).  `kmin --arch arm --require USB,SPI`, with options
+ * but no subcommand, means `kmin run ...`.  main() returns what the
+ * command returns; nothing else in kmin calls exit().
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "commands.h"
+#include "output.h"
+
+struct kmin_command {
+	const char *name;
+	int (*fn)(int argc, char **argv);
+	const char *summary;
+};
+
+static const struct kmin_command commands[] = {
+	{ "config", kmin_cmd_config, "run a *config target with kmin's Kconfig engine" },
+#ifdef KMIN_HAVE_BUILD
+	{ "build", kmin_cmd_build, "build configs in parallel workers and record their sizes" },
+#endif
+#ifdef KMIN_HAVE_BUILDS
+	{ "builds", kmin_cmd_builds, "list recorded builds" },
+#endif
+};
+
+#define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
+
+static void usage(FILE *out)
+{
+	fprintf(out,
+		"usage: kmin [--version] [--help] <command> [<options>]\n"
+		"       kmin --arch ARCH --require LIST [<run options>]\n"
+		"\n"
+		"kmin finds the smallest Linux kernel configuration that keeps the\n"
+		"features a board needs.\n"
+		"\n"
+		"commands:\n");
+	for (size_t i = 0; i < NCOMMANDS; i++)
+		fprintf(out, "   %-10s %s\n", commands[i].name, commands[i].summary);
+	fprintf(out, "\n'kmin <command> --help' describes a command.\n");
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2) {
+		usage(stderr);
+		return KMIN_EXIT_USAGE;
+	}
+	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
+		usage(stdout);
+		return KMIN_EXIT_OK;
+	}
+	if (!strcmp(argv[1], "--version")) {
+		printf("kmin %s\n", KMIN_VERSION);
+		return KMIN_EXIT_OK;
+	}
+	for (size_t i = 0; i < NCOMMANDS; i++)
+		if (!strcmp(argv[1], commands[i].name))
+			return commands[i].fn(argc - 1, argv + 1);
+	if (argv[1][0] == '-') {
+		kmin_errorf("the search ('kmin run', 'kmin --arch ... --require ...') is not in this version yet");
+		return KMIN_EXIT_USAGE;
+	}
+	kmin_errorf("'%s' is not a kmin command; see 'kmin --help'", argv[1]);
+	return KMIN_EXIT_USAGE;
+}
