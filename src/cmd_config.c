@@ -9,7 +9,6 @@
  * `make *config` for users.
  */
 #include <errno.h>
-#include <ftw.h>
 #include <getopt.h>
 #include <limits.h>
 #include <stdio.h>
@@ -21,6 +20,7 @@
 #include "output.h"
 #include "kconfig/kconfig.h"
 #include "kmin/kernel.h"
+#include "kmin/tree.h"
 
 static const char config_usage[] =
 	"usage: kmin config TARGET [--source DIR] --arch ARCH [--cross-compile PREFIX]\n"
@@ -67,23 +67,6 @@ struct config_args {
 	bool no_cache;
 	bool quiet;
 };
-
-static void print_diag(void *payload, const struct kconfig_diag *d)
-{
-	const struct config_args *args = payload;
-	const char *level = d->level == KCONFIG_DIAG_ERROR ? "error" :
-			    d->level == KCONFIG_DIAG_WARNING ? "warning" : NULL;
-
-	if (args->quiet && d->level != KCONFIG_DIAG_ERROR)
-		return;
-	if (d->file && d->line)
-		fprintf(stderr, "%s:%d: ", d->file, d->line);
-	else if (d->file)
-		fprintf(stderr, "%s: ", d->file);
-	if (level)
-		fprintf(stderr, "%s: ", level);
-	fprintf(stderr, "%s\n", d->message);
-}
 
 static int parse_args(int argc, char **argv, struct config_args *args)
 {
@@ -143,38 +126,6 @@ static int parse_args(int argc, char **argv, struct config_args *args)
 	return 0;
 }
 
-static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)st; (void)flag; (void)ftw;
-	return remove(path);
-}
-
-/* Open the engine on the tree with make's environment; *out freed by caller. */
-static int open_engine(const struct config_args *args, const char *source,
-		       struct kmin_kernel_env *env, const char *shell_cwd, struct kconfig **out)
-{
-	char cache[PATH_MAX], shell_cache[PATH_MAX + 16];
-	struct kconfig_options opts = KCONFIG_OPTIONS_INIT;
-
-	opts.srctree = source;
-	opts.kconfig = args->kconfig;
-	opts.env = kmin_kernel_env_vars(env);
-	opts.shell_cwd = shell_cwd;
-	opts.diag = print_diag;
-	opts.diag_payload = (void *)args;
-	if (!args->no_cache && !kmin_cache_dir(cache, sizeof(cache))) {
-		snprintf(shell_cache, sizeof(shell_cache), "%s/shell", cache);
-		opts.shell_cache_dir = shell_cache;
-		opts.shell_cache_salt = kmin_kernel_env_toolchain_id(env);
-	}
-	int rc = kconfig_open(out, &opts);
-	if (rc) {
-		kmin_errorf("%s", *out ? kconfig_errmsg(*out) : "out of memory");
-		return -1;
-	}
-	return 0;
-}
-
 static int run_target(const struct config_args *args, const char *source,
 		      const struct kmin_arch *arch, struct kconfig *kc)
 {
@@ -211,33 +162,26 @@ static int run_target(const struct config_args *args, const char *source,
 int kmin_cmd_config(int argc, char **argv)
 {
 	struct config_args args = { 0 };
-	struct kmin_kernel_env *env = NULL;
-	struct kconfig *kc = NULL;
-	char source[PATH_MAX], err[512], tmpdir[] = "/tmp/kmin-config-XXXXXX";
+	struct kmin_tree_options topts = { 0 };
+	struct kmin_tree *tree = NULL;
+	char err[1024];
 	int rc = parse_args(argc, argv, &args);
 
 	if (rc)
 		return rc > 0 ? KMIN_EXIT_OK : KMIN_EXIT_USAGE;
-	if (args.source)
-		snprintf(source, sizeof(source), "%s", args.source);
-	else if (kmin_default_source(source, sizeof(source)))
-		return kmin_errorf("cannot find kmin's cache directory"), KMIN_EXIT_USAGE;
-	if (kmin_kernel_env_new(&env, source, args.arch, args.cross_compile,
-				args.kconfig ? KMIN_ENV_ALLOW_NON_KERNEL : 0, err, sizeof(err))) {
+	topts.source = args.source;
+	topts.arch = args.arch;
+	topts.cross_compile = args.cross_compile;
+	topts.kconfig = args.kconfig;
+	topts.no_shell_cache = args.no_cache;
+	topts.diag = kmin_print_diag;
+	topts.diag_payload = &args.quiet;
+	if (kmin_tree_open(&tree, &topts, err, sizeof(err))) {
 		kmin_errorf("%s", err);
+		kmin_tree_close(tree);
 		return KMIN_EXIT_USAGE;
 	}
-	/* $(shell,...) probes make scratch files in their working directory. */
-	if (!mkdtemp(tmpdir)) {
-		kmin_errorf("cannot create a scratch directory: %s", strerror(errno));
-		kmin_kernel_env_free(env);
-		return KMIN_EXIT_FAIL;
-	}
-	rc = open_engine(&args, source, env, tmpdir, &kc);
-	if (!rc)
-		rc = run_target(&args, source, kmin_kernel_env_arch(env), kc);
-	kconfig_free(kc);
-	kmin_kernel_env_free(env);
-	nftw(tmpdir, remove_entry, 8, FTW_DEPTH | FTW_PHYS);
+	rc = run_target(&args, tree->source, kmin_kernel_env_arch(tree->env), tree->kc);
+	kmin_tree_close(tree);
 	return rc ? KMIN_EXIT_USAGE : KMIN_EXIT_OK;
 }

@@ -20,6 +20,8 @@ struct kmin_command {
 
 static const struct kmin_command commands[] = {
 	{ "config", kmin_cmd_config, "run a *config target with kmin's Kconfig engine" },
+	{ "features", kmin_cmd_features, "list the features --require accepts" },
+	{ "solve", kmin_cmd_solve, "write a valid .config that keeps the requirements" },
 #ifdef KMIN_HAVE_BUILD
 	{ "build", kmin_cmd_build, "build configs in parallel workers and record their sizes" },
 #endif

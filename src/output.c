@@ -56,3 +56,20 @@ bool kmin_output_is_tty(void)
 {
 	return isatty(STDERR_FILENO);
 }
+
+void kmin_print_diag(void *payload, const struct kconfig_diag *d)
+{
+	const bool *quiet = payload;
+	const char *level = d->level == KCONFIG_DIAG_ERROR ? "error" :
+			    d->level == KCONFIG_DIAG_WARNING ? "warning" : NULL;
+
+	if (quiet && *quiet && d->level != KCONFIG_DIAG_ERROR)
+		return;
+	if (d->file && d->line)
+		fprintf(stderr, "%s:%d: ", d->file, d->line);
+	else if (d->file)
+		fprintf(stderr, "%s: ", d->file);
+	if (level)
+		fprintf(stderr, "%s: ", level);
+	fprintf(stderr, "%s\n", d->message);
+}

@@ -1,0 +1,138 @@
+/*
+ * tree.c - open a kernel tree for the engine the way make would.
+ *
+ * Shared by every command that evaluates configurations.  Opening the
+ * arm tree costs one `gcc --version`, a parse of ~1,700 Kconfig files and,
+ * on a cold cache, ~150 compiler probes; the scratch directory is where
+ * those probes (cc-option's .tmp_$$ directories) run.
+ */
+#include <errno.h>
+#include <ftw.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "kmin/tree.h"
+
+static int errf(char *err, size_t errlen, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static int errf(char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	if (err && errlen)
+		vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)st;
+	(void)flag;
+	(void)ftw;
+	return remove(path);
+}
+
+void kmin_tree_close(struct kmin_tree *tree)
+{
+	if (!tree)
+		return;
+	kconfig_free(tree->kc);
+	kmin_kernel_env_free(tree->env);
+	if (tree->scratch[0])
+		nftw(tree->scratch, remove_entry, 8, FTW_DEPTH | FTW_PHYS);
+	free(tree);
+}
+
+void kmin_tree_scratch_path(const struct kmin_tree *tree, const char *name, char *buf, size_t len)
+{
+	snprintf(buf, len, "%s/%s", tree->scratch, name);
+}
+
+static int open_engine(struct kmin_tree *tree, const struct kmin_tree_options *opts, char *err,
+		       size_t errlen)
+{
+	char cache[4096], shell_cache[4200];
+	struct kconfig_options ko = KCONFIG_OPTIONS_INIT;
+
+	ko.srctree = tree->source;
+	ko.kconfig = opts->kconfig;
+	ko.env = kmin_kernel_env_vars(tree->env);
+	ko.shell_cwd = tree->scratch;
+	ko.diag = opts->diag;
+	ko.diag_payload = opts->diag_payload;
+	if (!opts->no_shell_cache && !kmin_cache_dir(cache, sizeof(cache))) {
+		snprintf(shell_cache, sizeof(shell_cache), "%s/shell", cache);
+		ko.shell_cache_dir = shell_cache;
+		ko.shell_cache_salt = kmin_kernel_env_toolchain_id(tree->env);
+	}
+	if (kconfig_open(&tree->kc, &ko))
+		return errf(err, errlen, "%s", tree->kc ? kconfig_errmsg(tree->kc) : "out of memory");
+	return 0;
+}
+
+int kmin_tree_open(struct kmin_tree **out, const struct kmin_tree_options *opts, char *err,
+		   size_t errlen)
+{
+	struct kmin_tree *tree = calloc(1, sizeof(*tree));
+
+	*out = tree;
+	if (!tree)
+		return errf(err, errlen, "out of memory");
+	if (opts->source)
+		snprintf(tree->source, sizeof(tree->source), "%s", opts->source);
+	else if (kmin_default_source(tree->source, sizeof(tree->source)))
+		return errf(err, errlen, "cannot find kmin's cache directory");
+	if (kmin_kernel_env_new(&tree->env, tree->source, opts->arch, opts->cross_compile,
+				opts->kconfig ? KMIN_ENV_ALLOW_NON_KERNEL : 0, err, errlen)) {
+		if (!opts->source && access(tree->source, F_OK))
+			return errf(err, errlen,
+				    "the default kernel source '%s' is missing; run scripts/setup "
+				    "or give --source DIR", tree->source);
+		return -1;
+	}
+	strcpy(tree->scratch, "/tmp/kmin-XXXXXX");
+	if (!mkdtemp(tree->scratch)) {
+		tree->scratch[0] = '\0';
+		return errf(err, errlen, "cannot create a scratch directory: %s", strerror(errno));
+	}
+	return open_engine(tree, opts, err, errlen);
+}
+
+int kmin_tree_load_base(struct kmin_tree *tree, const char *base, char *err, size_t errlen)
+{
+	enum kconfig_target target;
+	struct kconfig_target_options topts = { 0 };
+	char path[4200], defconfig[8300];
+	const struct kmin_arch *arch = kmin_kernel_env_arch(tree->env);
+
+	kmin_tree_scratch_path(tree, "base.config", path, sizeof(path));
+	if (!kconfig_target_parse(base, &target) && target != KCONFIG_TARGET_SAVEDEFCONFIG &&
+	    target != KCONFIG_TARGET_OLDDEFCONFIG && !strchr(base, '/')) {
+		if (target == KCONFIG_TARGET_DEFCONFIG) {
+			snprintf(defconfig, sizeof(defconfig), "%s/arch/%s/configs/%s", tree->source,
+				 arch->srcarch, base);
+			if (access(defconfig, R_OK))
+				return errf(err, errlen, "no base '%s' for arch '%s': cannot read '%s'",
+					    base, arch->name, defconfig);
+			topts.defconfig_file = defconfig;
+		}
+		if (kconfig_target_run(tree->kc, target, &topts))
+			return errf(err, errlen, "%s", kconfig_errmsg(tree->kc));
+	} else {
+		if (access(base, R_OK))
+			return errf(err, errlen, "cannot read base config '%s': %s", base,
+				    strerror(errno));
+		topts.input = base;
+		if (kconfig_target_run(tree->kc, KCONFIG_TARGET_OLDDEFCONFIG, &topts))
+			return errf(err, errlen, "%s", kconfig_errmsg(tree->kc));
+	}
+	if (kconfig_config_write(tree->kc, path) || kconfig_config_read(tree->kc, path))
+		return errf(err, errlen, "%s", kconfig_errmsg(tree->kc));
+	return 0;
+}
