@@ -25,6 +25,7 @@ int kmin_cmd_config(int argc, char **argv);
 int kmin_cmd_build(int argc, char **argv);
 int kmin_cmd_solve(int argc, char **argv);
 int kmin_cmd_features(int argc, char **argv);
+int kmin_cmd_explain(int argc, char **argv);
 int kmin_cmd_builds(int argc, char **argv);
 
 #endif

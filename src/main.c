@@ -20,6 +20,7 @@ struct kmin_command {
 
 static const struct kmin_command commands[] = {
 	{ "config", kmin_cmd_config, "run a *config target with kmin's Kconfig engine" },
+	{ "explain", kmin_cmd_explain, "why a symbol has its value, and how to turn it on" },
 	{ "features", kmin_cmd_features, "list the features --require accepts" },
 	{ "solve", kmin_cmd_solve, "write a valid .config that keeps the requirements" },
 #ifdef KMIN_HAVE_BUILD
