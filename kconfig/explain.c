@@ -54,7 +54,9 @@ static struct kconfig_node *node_build(struct kconfig *kc, struct kc_expr *e)
 	case KC_E_SYMBOL:
 		n->kind = KCONFIG_NODE_SYMBOL;
 		n->text = xstrdup(sym_text(e->left.sym));
-		n->value = xstrdup(value_string(kc, e->left.sym));
+		/* a symbol this arch never defines reads as n */
+		n->value = xstrdup(e->left.sym->prop || (e->left.sym->flags & KC_SYMBOL_CONST)
+					   ? value_string(kc, e->left.sym) : "n, undefined");
 		break;
 	case KC_E_AND:
 	case KC_E_OR:
@@ -150,7 +152,7 @@ static int collect_props(struct kconfig *kc, struct kc_symbol *sym, struct kconf
 			ex->defs = d;
 			d[ex->ndefs].file = xstrdup(p->menu ? p->menu->file : p->file);
 			d[ex->ndefs++].line = p->menu ? p->menu->lineno : p->lineno;
-		} else if (p->type == KC_P_PROMPT && !ex->prompt) {
+		} else if (p->text && !ex->prompt) {
 			ex->prompt = xstrdup(p->text);
 			ex->prompt_if = node_build(kc, p->visible.expr);
 		} else if (p->type == KC_P_DEFAULT) {

@@ -23,7 +23,7 @@ const char *kconfig_symbol_prompt(const struct kconfig_symbol *pub)
 	const struct kc_symbol *sym = (const struct kc_symbol *)pub;
 
 	for (const struct kc_property *p = sym->prop; p; p = p->next)
-		if (p->type == KC_P_PROMPT)
+		if (p->text)	/* P_PROMPT, or P_MENU for a menuconfig */
 			return p->text;
 	return NULL;
 }

@@ -54,7 +54,9 @@ struct solver {
 	size_t nreqs;
 	unsigned int max_depth;
 	unsigned int steps;
-	bool over_budget;
+	bool over_budget;		/* SOLVE_MAX_STEPS reached: give up */
+	size_t remaining;		/* assignments the current trial may still make */
+	bool out_of_trial_budget;	/* the current trial hit `remaining` */
 
 	signed char *required;		/* per symbol id: -1 none, else the kc_tristate required */
 	bool *held;			/* per requirement: held and must stay held */
@@ -199,28 +201,6 @@ static void snapshot_free(struct snapshot *snap)
 	snap->v = NULL;
 }
 
-/* Current tristate of every symbol (bool/tristate; others KC_NO). */
-static kc_tristate *values_take(struct solver *s)
-{
-	struct kconfig *kc = s->kc;
-	kc_tristate *v = malloc((kc->nsyms + 1) * sizeof(*v));
-
-	if (!v)
-		return NULL;
-	for (size_t i = 0; i < kc->nsyms; i++)
-		v[i] = tri_of(s, kc->syms[i]);
-	return v;
-}
-
-/* How many symbols have another value than in `before`. */
-static size_t values_changed(struct solver *s, const kc_tristate *before)
-{
-	size_t n = 0;
-	for (size_t i = 0; i < s->kc->nsyms; i++)
-		n += tri_of(s, s->kc->syms[i]) != before[i];
-	return n;
-}
-
 /* ---- assignments ---- */
 
 static void note_set(struct solver *s, struct kc_symbol *sym)
@@ -246,6 +226,10 @@ static int set_user(struct solver *s, struct kc_symbol *sym, kc_tristate val)
 		s->over_budget = true;
 		return fail(s, "the search gave up after %u assignments", SOLVE_MAX_STEPS);
 	}
+	if (!s->remaining) {
+		s->out_of_trial_budget = true;
+		return -1;
+	}
 	if (kc_sym_get_type(s->kc, sym) == KC_S_BOOLEAN && val == KC_MOD)
 		val = KC_YES;
 	int req = s->required[sym->id];
@@ -263,6 +247,7 @@ static int set_user(struct solver *s, struct kc_symbol *sym, kc_tristate val)
 		kc_sym_clear_all_valid(s->kc);
 	}
 	note_set(s, sym);
+	s->remaining--;
 	return 0;
 }
 
@@ -284,14 +269,17 @@ static int need_le(struct solver *s, struct kc_expr *e, kc_tristate max, unsigne
 static int run_alt(struct solver *s, const struct alt *a, unsigned int depth);
 
 /*
- * Run the alternative that changes the fewest values.  Each is tried on a
- * snapshot; the winner is replayed (the walk is deterministic).
+ * Run the alternative that needs the fewest assignments.  Each is tried on
+ * a snapshot with a budget of one less than the best so far (branch and
+ * bound: a trial stops as soon as it cannot win), then the winner is
+ * replayed; the walk is deterministic.  Ties go to the earlier way, and
+ * ways are listed cheapest-first by nature (a prompt before a selector).
  */
 static int choose(struct solver *s, const struct alt *alts, size_t n, unsigned int depth)
 {
 	struct snapshot base;
-	kc_tristate *before;
-	size_t best = n, best_cost = (size_t)-1;
+	size_t best = n, best_cost = 0;
+	size_t start = s->remaining;
 	char first_why[sizeof(s->why)] = "";
 
 	if (n == 1)
@@ -300,32 +288,29 @@ static int choose(struct solver *s, const struct alt *alts, size_t n, unsigned i
 		return -1;
 	if (snapshot_take(s, &base))
 		return fail(s, "out of memory");
-	before = values_take(s);
-	if (!before) {
-		snapshot_free(&base);
-		return fail(s, "out of memory");
-	}
 	for (size_t i = 0; i < n && !s->over_budget; i++) {
+		size_t allowed = best < n ? (best_cost ? best_cost - 1 : 0) : start;
+		if (best < n && !best_cost)
+			break;	/* nothing beats a way that needs no assignment */
+		s->remaining = allowed;
 		s->why[0] = '\0';
 		int rc = run_alt(s, &alts[i], depth);
 		const struct kconfig_requirement *broken = rc ? NULL : broken_req(s);
 		if (!rc && !broken) {
-			size_t cost = values_changed(s, before);
-			if (cost < best_cost) {
-				best_cost = cost;
-				best = i;
-			}
-		} else if (!first_why[0]) {
+			best = i;
+			best_cost = allowed - s->remaining;
+		} else if (!first_why[0] && !s->out_of_trial_budget) {
 			if (broken)
 				fail(s, "that would break requirement '%s'", broken->symbol);
 			memcpy(first_why, s->why, sizeof(first_why));
 		}
+		s->out_of_trial_budget = false;
 		snapshot_restore(s, &base);
 	}
-	free(before);
 	snapshot_free(&base);
+	s->remaining = start;
 	if (best == n) {
-		memcpy(s->why, first_why, sizeof(s->why));
+		memcpy(s->why, first_why[0] ? first_why : s->why, sizeof(s->why));
 		return -1;
 	}
 	return run_alt(s, &alts[best], depth);
@@ -363,10 +348,11 @@ static int choose_operand(struct solver *s, struct kc_expr *e, enum kc_expr_type
 
 /* ---- symbols ---- */
 
+/* The first prompt (P_PROMPT, or P_MENU for a menuconfig), as conf's for_all_prompts. */
 static struct kc_property *prompt_of(struct kc_symbol *sym)
 {
 	for (struct kc_property *p = sym->prop; p; p = p->next)
-		if (p->type == KC_P_PROMPT)
+		if (p->text)
 			return p;
 	return NULL;
 }
@@ -461,9 +447,12 @@ static int alt_prompt(struct solver *s, const struct alt *a, unsigned int depth)
 {
 	struct kc_symbol *sym = a->sym;
 
-	if (need_ge(s, sym->dir_dep.expr, a->v, depth) < 0)
-		return fail_prefix(s, "'%s' depends on %s", name_of(sym),
-				   sym->dir_dep.expr ? "its dependencies" : "nothing");
+	if (need_ge(s, sym->dir_dep.expr, a->v, depth) < 0) {
+		char *dep = kc_expr_to_string(sym->dir_dep.expr);
+		fail_prefix(s, "'%s' depends on '%s'", name_of(sym), dep ? dep : "?");
+		free(dep);
+		return -1;
+	}
 	if (need_ge(s, a->prop->visible.expr, a->v, depth) < 0)
 		return fail_prefix(s, "the prompt of '%s' is hidden", name_of(sym));
 	return set_user(s, sym, a->v);
@@ -480,11 +469,16 @@ static int alt_select(struct solver *s, const struct alt *a, unsigned int depth)
 /* Route: a default of an invisible symbol gives it the value. */
 static int alt_default(struct solver *s, const struct alt *a, unsigned int depth)
 {
-	if (need_ge(s, a->sym->dir_dep.expr, a->v, depth) < 0)
+	if (need_ge(s, a->sym->dir_dep.expr, a->v, depth) < 0 ||
+	    need_ge(s, a->prop->visible.expr, KC_MOD, depth) < 0 ||
+	    need_ge(s, a->prop->expr, a->v, depth) < 0) {
+		char *def = kc_expr_to_string(a->prop->expr);
+		fail(s, "'%s' has no prompt, nothing selects it and its default '%s' cannot "
+		     "become %s", name_of(a->sym), def ? def : "?", tri_name(a->v));
+		free(def);
 		return -1;
-	if (need_ge(s, a->prop->visible.expr, KC_MOD, depth) < 0)
-		return -1;
-	return need_ge(s, a->prop->expr, a->v, depth);
+	}
+	return 0;
 }
 
 /* Route: turn a visible symbol off, after its selectors. */
@@ -604,10 +598,11 @@ static int need_ge(struct solver *s, struct kc_expr *e, kc_tristate want, unsign
 	return expr_val(s, e) >= want ? 0 : fail(s, "dependencies keep undoing each other");
 }
 
+/* e NULL: an absent rev_dep (no selector), which is n. */
 static int need_le(struct solver *s, struct kc_expr *e, kc_tristate max, unsigned int depth)
 {
 	if (!e)
-		return max == KC_YES ? 0 : fail(s, "it is always on");
+		return 0;
 	if (expr_val(s, e) <= max)
 		return 0;
 	if (s->over_budget)
@@ -800,6 +795,7 @@ static int solver_init(struct solver *s, struct kconfig *kc, const struct kconfi
 	s->reqs = reqs;
 	s->nreqs = nreqs;
 	s->max_depth = opts && opts->max_depth ? opts->max_depth : 48;
+	s->remaining = SOLVE_MAX_STEPS;
 	s->required = malloc(kc->nsyms + 1);
 	s->held = calloc(nreqs + 1, sizeof(*s->held));
 	s->walking = calloc(kc->nsyms + 1, 1);

@@ -183,11 +183,20 @@ const char *kmin_kernel_env_get(const struct kmin_kernel_env *env, const char *n
 	return NULL;
 }
 
-/* Variables of the caller's environment that would change conf's answers. */
-static int is_kconfig_control(const char *var)
+/*
+ * Variables passed on from the caller's environment.  make passes all of
+ * them, but the Kconfig files and their $(shell,...) probes read only the
+ * kernel's own variables and these; a fixed set keeps the $(shell,...)
+ * cache (keyed by the environment) hitting across shells and sessions.
+ */
+static int is_inherited(const char *var)
 {
-	return !strncmp(var, "KCONFIG_", 8) || !strncmp(var, "CONFIG_=", 8) ||
-	       !strncmp(var, "LC_ALL=", 7);
+	static const char *const keep[] = { "PATH=", "HOME=", "TMPDIR=", "LANG=", "LANGUAGE=",
+					    "LC_CTYPE=", "LC_MESSAGES=", NULL };
+	for (const char *const *k = keep; *k; k++)
+		if (!strncmp(var, *k, strlen(*k)))
+			return 1;
+	return 0;
 }
 
 static int env_inherit(struct kmin_kernel_env *env)
@@ -195,7 +204,7 @@ static int env_inherit(struct kmin_kernel_env *env)
 	for (char **e = environ; e && *e; e++) {
 		const char *eq = strchr(*e, '=');
 		char name[256];
-		if (!eq || is_kconfig_control(*e) || (size_t)(eq - *e) >= sizeof(name))
+		if (!eq || !is_inherited(*e) || (size_t)(eq - *e) >= sizeof(name))
 			continue;
 		memcpy(name, *e, (size_t)(eq - *e));
 		name[eq - *e] = '\0';

@@ -57,7 +57,7 @@ void kmin_tree_scratch_path(const struct kmin_tree *tree, const char *name, char
 static int open_engine(struct kmin_tree *tree, const struct kmin_tree_options *opts, char *err,
 		       size_t errlen)
 {
-	char cache[4096], shell_cache[4200];
+	char cache[4096], shell_cache[4200], shell_cwd[4200];
 	struct kconfig_options ko = KCONFIG_OPTIONS_INIT;
 
 	ko.srctree = tree->source;
@@ -70,6 +70,15 @@ static int open_engine(struct kmin_tree *tree, const struct kmin_tree_options *o
 		snprintf(shell_cache, sizeof(shell_cache), "%s/shell", cache);
 		ko.shell_cache_dir = shell_cache;
 		ko.shell_cache_salt = kmin_kernel_env_toolchain_id(tree->env);
+		/*
+		 * The working directory is part of a cached answer's key, so
+		 * probes run in one fixed directory (cc-option's scratch
+		 * names carry the pid: processes do not collide there).
+		 */
+		snprintf(shell_cwd, sizeof(shell_cwd), "%s/probe", cache);
+		if (!mkdir(cache, 0755) || errno == EEXIST)
+			if (!mkdir(shell_cwd, 0755) || errno == EEXIST)
+				ko.shell_cwd = shell_cwd;
 	}
 	if (kconfig_open(&tree->kc, &ko))
 		return errf(err, errlen, "%s", tree->kc ? kconfig_errmsg(tree->kc) : "out of memory");

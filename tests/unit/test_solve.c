@@ -137,7 +137,10 @@ static int solve(struct kconfig *kc, const char *spec, enum kconfig_new_symbols 
 		reqs[n].symbol = names[n];
 		n++;
 	}
-	return kconfig_solve(kc, reqs, n, &opts, sol);
+	int rc = kconfig_solve(kc, reqs, n, &opts, sol);
+	if (rc)
+		print_message("solve '%s': %s\n", spec, kconfig_errmsg(kc));
+	return rc;
 }
 
 static const char usb_tree[] =
