@@ -35,6 +35,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "kconfig/kconfig.h"
 
@@ -85,9 +86,14 @@ union kc_expr_data {
 	struct kc_symbol *sym;
 };
 
+/* 32 bytes: a 6.1 arm tree holds about a million of them */
 struct kc_expr {
-	enum kc_expr_type type;
+	enum kc_expr_type type : 8;
+	/* 6.12 dialect only: expressions are unique (hash-consed) and cache their value */
+	kc_tristate val : 8;
+	unsigned int val_gen;		/* val is valid while == kc->expr_gen */
 	union kc_expr_data left, right;
+	struct kc_expr *hash_next;	/* bucket chain of kc->expr_hash */
 };
 
 struct kc_expr_value {
@@ -151,12 +157,23 @@ struct kc_symbol {
 	struct kc_expr_value rev_dep;	/* selected by */
 	struct kc_expr_value implied;	/* implied by */
 	unsigned int id;		/* index in kconfig->syms (creation order) */
+	/* 6.12 dialect: place in its choice's member list (priority order) */
+	struct kc_symbol *choice_prev, *choice_next;
 };
 
-#define KC_SYMBOL_HASHSIZE 9973
+/*
+ * conf's symbol table: 6.1 has 9973 buckets, 6.12 has 16384.  The array
+ * has room for the larger; a 6.1 context leaves the tail empty, so
+ * kc_for_all_symbols() visits both in their conf's order.
+ */
+#define KC_SYMBOL_HASHSIZE_6_1 9973
+#define KC_SYMBOL_HASHSIZE_6_12 16384
+#define KC_SYMBOL_HASHSIZE KC_SYMBOL_HASHSIZE_6_12
 
-/* fnv32 over the name, bucket = hash % KC_SYMBOL_HASHSIZE (as conf). */
+/* fnv32 over the name (as conf); the bucket is kc_sym_bucket(). */
 unsigned int kc_strhash(const char *s);
+/* Bucket of a name in this context's dialect (kc->dialect must be set before parsing). */
+unsigned int kc_sym_bucket(const struct kconfig *kc, const char *name);
 
 /*
  * Visit every symbol in conf's for_all_symbols order: bucket 0 first, each
@@ -175,7 +192,8 @@ enum kc_prop_type {
 	KC_P_COMMENT,	/* comment "text" */
 	KC_P_MENU,	/* menu "text" */
 	KC_P_DEFAULT,	/* default value [if expr] */
-	KC_P_CHOICE,	/* choice's member list (expr is a KC_E_LIST) */
+	KC_P_CHOICE,	/* choice's member list (expr is a KC_E_LIST); 6.1: filled by
+			 * finalize, 6.12: by the parser (conf's choice_members) */
 	KC_P_SELECT,	/* select symbol [if expr] */
 	KC_P_IMPLY,	/* imply symbol [if expr] */
 	KC_P_RANGE,	/* range a b [if expr] */
@@ -211,6 +229,21 @@ struct kc_menu {
 	const char *file;
 	int lineno;
 	bool is_menuconfig;		/* entry was written "menuconfig" */
+	/* 6.12 dialect, choice menus: members by priority (built by kc_menu_finalize) */
+	struct kc_symbol *choice_first, *choice_last;
+};
+
+/*
+ * Menu construction state (menu.c), conf's current_menu, current_entry and
+ * last_entry_ptr.  Valid while parsing; kc_menu_init() resets it.
+ */
+struct kc_menu_build {
+	struct kc_menu *current_menu;	/* block new entries are added to */
+	struct kc_menu *current_entry;	/* entry new properties are added to */
+	struct kc_menu **last_entry_ptr;	/* where the next entry gets linked */
+	const char *file;		/* position of new properties (kc_menu_set_pos) */
+	int lineno;
+	bool oom;			/* an allocation failed; the parser gives up */
 };
 
 /* ---- the context ---- */
@@ -239,13 +272,26 @@ struct kconfig {
 
 	struct kc_menu rootmenu;
 	enum kc_dialect dialect;
+
+	/* expr.c, 6.12 dialect: table of unique expressions, value cache generation */
+	struct kc_expr **expr_hash;	/* KC_EXPR_HASHSIZE buckets, arena; NULL until used */
+	unsigned int expr_gen;		/* bumped by kc_expr_invalidate_all(); starts at 1 */
+	struct kc_arena *expr_scratch;	/* set by finalize: arena for expr.c's throw-away copies */
+	bool expr_scratch_active;	/* expr.c: new nodes go to expr_scratch */
+	int sym_warnings;		/* unmet-dependency warnings given (KCONFIG_WERROR) */
 	bool conf_changed;
+	int conf_warnings;		/* warnings of the last .config read (confdata.c) */
+	/* 6.12: member order of every choice right after parsing (kconfig.c) */
+	struct kc_choice_snap *choice_snaps;
+	size_t nchoice_snaps;
 
 	struct kc_pp *pp;
 
 	/* files read while parsing, for $(filename) and error messages */
 	const char **files;
 	size_t nfiles, files_cap;
+
+	struct kc_menu_build build;	/* menu.c, while parsing */
 };
 
 /* Errors: set kc->errmsg and return code. Diagnostics: to the callback. */
@@ -270,8 +316,27 @@ kc_tristate kc_expr_calc_value(struct kconfig *kc, struct kc_expr *e);
 bool kc_expr_depends_symbol(struct kc_expr *dep, struct kc_symbol *sym);
 /* Append a Kconfig-syntax rendering of e to a malloc'ed buffer; caller frees. */
 char *kc_expr_to_string(const struct kc_expr *e);
+/* Same, each symbol followed by " [=value]" as in conf's warnings; caller frees. */
+char *kc_expr_to_string_values(struct kconfig *kc, const struct kc_expr *e);
+/* conf's expr_gstr_print_revdep: "title" then "  - op\n" per || operand == pr_type. */
+char *kc_expr_revdep_to_string(struct kconfig *kc, struct kc_expr *e, kc_tristate pr_type,
+			       const char *title);
+bool kc_expr_is_yes(const struct kconfig *kc, const struct kc_expr *e);
+bool kc_expr_eq(struct kconfig *kc, struct kc_expr *e1, struct kc_expr *e2);
+bool kc_expr_contains_symbol(const struct kc_expr *dep, const struct kc_symbol *sym);
+/* The simplifications of conf's expr.c (in place in 6.1, new nodes in 6.12). */
+struct kc_expr *kc_expr_transform(struct kconfig *kc, struct kc_expr *e);
+struct kc_expr *kc_expr_eliminate_dups(struct kconfig *kc, struct kc_expr *e);
+void kc_expr_eliminate_eq(struct kconfig *kc, struct kc_expr **ep1, struct kc_expr **ep2);
+struct kc_expr *kc_expr_trans_compare(struct kconfig *kc, struct kc_expr *e,
+				      enum kc_expr_type type, struct kc_symbol *sym);
+/* 6.12: forget cached expression values (sym_clear_all_valid, conf_read). */
+void kc_expr_invalidate_all(struct kconfig *kc);
 
 /* ---- symbol.c ---- */
+
+/* Set up the constants y, m, n, "" and modules_sym (= n); call once on a new context. */
+void kc_sym_init(struct kconfig *kc);
 
 /* Find or create; flags KC_SYMBOL_CONST for quoted constants. NULL name: choice. */
 struct kc_symbol *kc_sym_lookup(struct kconfig *kc, const char *name, unsigned int flags);
@@ -299,6 +364,19 @@ struct kc_symbol *kc_prop_get_symbol(struct kc_property *prop);
 void kc_set_all_choice_values(struct kconfig *kc, struct kc_symbol *csym);
 /* sym_check_deps: recursion check; reports with kc_diag, returns true on a cycle. */
 bool kc_sym_check_deps(struct kconfig *kc, struct kc_symbol *sym);
+bool kc_sym_is_optional(struct kc_symbol *sym);
+struct kc_property *kc_sym_get_range_prop(struct kconfig *kc, struct kc_symbol *sym);
+bool kc_sym_tristate_within_range(struct kconfig *kc, struct kc_symbol *sym, kc_tristate val);
+/* conf's sym_get_string_default (savedefconfig) */
+const char *kc_sym_get_string_default(struct kconfig *kc, struct kc_symbol *sym);
+const char *kc_prop_type_name(enum kc_prop_type type);
+/* 6.12 choices: the choice menu of a member (NULL if none), its value, user choice */
+struct kc_menu *kc_sym_get_choice_menu(struct kconfig *kc, struct kc_symbol *sym);
+struct kc_symbol *kc_sym_calc_choice(struct kconfig *kc, struct kc_menu *choice);
+struct kc_symbol *kc_sym_choice_menu_default(struct kconfig *kc, struct kc_menu *choice);
+void kc_choice_set_value(struct kconfig *kc, struct kc_menu *choice, struct kc_symbol *sym);
+/* 6.12 conf_read: a member read from .config gets the highest priority */
+void kc_choice_prioritize(struct kc_menu *choice, struct kc_symbol *sym);
 
 /* ---- menu.c (construction, used by the parser) ---- */
 
@@ -315,10 +393,18 @@ void kc_menu_add_expr(struct kconfig *kc, enum kc_prop_type type, struct kc_expr
 void kc_menu_add_symbol(struct kconfig *kc, enum kc_prop_type type, struct kc_symbol *sym,
 			struct kc_expr *dep);
 struct kc_menu *kc_menu_current_entry(struct kconfig *kc);
+/* File and line given to the properties added from now on (the statement's). */
+void kc_menu_set_pos(struct kconfig *kc, const char *file, int lineno);
+/* conf's menu_set_type(): set the type of menu->sym, warn on a redefinition. */
+void kc_menu_set_type(struct kconfig *kc, struct kc_menu *menu, enum kc_type type);
+/* Depth-first successor of menu inside root (NULL root: whole tree), conf's menu_next(). */
+struct kc_menu *kc_menu_next(struct kc_menu *menu, struct kc_menu *root);
 
 /* ---- finalize.c and menu queries ---- */
 
 int kc_menu_finalize(struct kconfig *kc);	/* after parsing; KCONFIG_EPARSE on recursion */
+/* conf_parse's kc_sym_check_deps loop, in the dialect's order; returns the cycles found */
+int kc_check_all_deps(struct kconfig *kc);
 bool kc_menu_is_visible(struct kconfig *kc, struct kc_menu *menu);
 bool kc_menu_has_prompt(struct kc_menu *menu);
 const char *kc_menu_get_prompt(struct kc_menu *menu);
@@ -328,15 +414,128 @@ const char *kc_menu_get_prompt(struct kc_menu *menu);
 int kc_pp_new(struct kconfig *kc, struct kc_pp **out);
 void kc_pp_free(struct kc_pp *pp);
 enum kc_pp_flavor { KC_PP_RECURSIVE, KC_PP_SIMPLE, KC_PP_APPEND };
-/* name = value lines: name is already expanded by the caller. */
+/*
+ * name = value lines: name is already expanded by the caller; value is the
+ * raw text after the operator, leading blanks removed.  := (and += onto a
+ * := variable) expands now; errors say "file:lineno: ...".  Note that conf
+ * handles an assignment after its newline: $(lineno) in a := value and
+ * its error messages give the NEXT line, so pass the line number + 1.
+ */
 int kc_pp_assign(struct kc_pp *pp, const char *name, const char *value, enum kc_pp_flavor flavor,
 		 const char *file, int lineno);
 /* Expand every $(...) of text; *out is malloc'ed, caller frees. */
 int kc_pp_expand(struct kc_pp *pp, const char *text, const char *file, int lineno, char **out);
+/*
+ * conf's expand_one_token(): expand from *str up to the first character
+ * outside a reference that is not [A-Za-z0-9_-] (or the end) and leave
+ * *str there; the lexer re-reads the rest.  For a word containing '$'
+ * (pass the rest of the line).  *out malloc'ed, caller frees.
+ */
+int kc_pp_expand_token(struct kc_pp *pp, const char **str, const char *file, int lineno,
+		       char **out);
+/*
+ * conf's expand_dollar(): *str points just after a '$' inside a quoted
+ * string; expand that one reference and leave *str after its ')' (a '$'
+ * not followed by '(' gives "$" and *str does not move).  The lexer keeps
+ * lexing the string from *str; the expansion is not re-lexed.
+ */
+int kc_pp_expand_dollar(struct kc_pp *pp, const char **str, const char *file, int lineno,
+			char **out);
+/*
+ * Environment variables referenced so far (set ones only, first use
+ * order, each once), for auto.conf.cmd and cache keys.  Strings borrowed
+ * until kc_pp_free().
+ */
+size_t kc_pp_env_count(const struct kc_pp *pp);
+void kc_pp_env_at(const struct kc_pp *pp, size_t i, const char **name, const char **value);
+/* What $(shell,...) cost so far in this context. */
+struct kc_pp_shell_stats {
+	unsigned int runs;		/* commands actually started */
+	unsigned int mem_hits;		/* answered by this context's memory */
+	unsigned int disk_hits;		/* answered by opts.shell_cache_dir */
+	unsigned int disk_stores;	/* entries written to opts.shell_cache_dir */
+};
+void kc_pp_shell_stats(const struct kc_pp *pp, struct kc_pp_shell_stats *out);
+
+/* ---- lexer.c ---- */
+
+/* Tokens of the Kconfig language (conf's T_*). */
+enum kc_token {
+	KC_T_EOF,		/* end of the top file */
+	KC_T_ERROR,		/* a fatal error was reported; stop */
+	KC_T_EOL,
+	KC_T_WORD,		/* lx->text: a name, after macro expansion */
+	KC_T_WORD_QUOTE,	/* lx->text: contents of a quoted string, expanded */
+	KC_T_ASSIGN_VAL,	/* lx->text: right-hand side of NAME = value */
+	KC_T_HELPTEXT,		/* lx->text: help text (kc_lex_help) */
+	/* keywords */
+	KC_T_BOOL, KC_T_CHOICE, KC_T_COMMENT, KC_T_CONFIG, KC_T_DEF_BOOL,
+	KC_T_DEF_TRISTATE, KC_T_DEFAULT, KC_T_DEPENDS, KC_T_ENDCHOICE, KC_T_ENDIF,
+	KC_T_ENDMENU, KC_T_HELP, KC_T_HEX, KC_T_IF, KC_T_IMPLY, KC_T_INT,
+	KC_T_MAINMENU, KC_T_MENU, KC_T_MENUCONFIG, KC_T_MODULES, KC_T_ON,
+	KC_T_OPTIONAL,		/* 6.1 dialect only; a plain word in 6.12 */
+	KC_T_PROMPT, KC_T_RANGE, KC_T_SELECT, KC_T_SOURCE, KC_T_STRING,
+	KC_T_TRISTATE, KC_T_VISIBLE,
+	/* operators */
+	KC_T_OR, KC_T_AND, KC_T_EQUAL, KC_T_UNEQUAL, KC_T_LESS, KC_T_LESS_EQUAL,
+	KC_T_GREATER, KC_T_GREATER_EQUAL, KC_T_NOT, KC_T_OPEN_PAREN,
+	KC_T_CLOSE_PAREN, KC_T_COLON_EQUAL, KC_T_PLUS_EQUAL,
+};
+
+/* One open Kconfig file; files nest through "source". */
+struct kc_lex_file {
+	struct kc_lex_file *parent;
+	const char *name;		/* as conf reports it (relative to srctree); kc->files */
+	char *buf;			/* whole file, NUL-terminated, malloc'ed */
+	const char *p;			/* read position in buf */
+	int lineno;			/* line of p, from 1 (conf's yylineno) */
+	int source_lineno;		/* line of the "source" statement in parent */
+};
+
+struct kc_lexer {
+	struct kconfig *kc;
+	struct kc_lex_file *file;	/* innermost open file; NULL after the top file */
+	enum kc_token prev, prev_prev;	/* last two tokens returned */
+	bool assign_val;		/* next token is the value of NAME = value */
+	const char *stmt_file;		/* file and line of the first token of the */
+	int stmt_line;			/* current statement (conf's current_pos) */
+	const char *tok_file;		/* file and line where the last token started */
+	int tok_line;
+	char *text;			/* text of the last token with text, malloc'ed */
+	size_t len, cap;
+	int nerrors;			/* errors reported (parsing goes on) */
+	int fatal;			/* 0, or the code of a fatal error */
+	const char **file_index;	/* open-addressing index of kc->files, malloc'ed */
+	size_t file_index_cap;		/* a power of two, > 2 * kc->nfiles */
+};
+
+int kc_lex_open(struct kc_lexer *lx, struct kconfig *kc, const char *topfile);
+void kc_lex_close(struct kc_lexer *lx);
+enum kc_token kc_lex_next(struct kc_lexer *lx);
+/* After "help" and its end of line: read the help block into lx->text. */
+enum kc_token kc_lex_help(struct kc_lexer *lx);
+/* Enter a sourced file at the next token (optional: a missing file is no error). */
+int kc_lex_push(struct kc_lexer *lx, const char *name, bool optional);
+const char *kc_lex_token_name(enum kc_token tok);
+/* Report an error at file:line: counted, first one kept in kc->errmsg. */
+void kc_lex_error(struct kc_lexer *lx, const char *file, int line, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+void kc_lex_warn(struct kc_lexer *lx, const char *file, int line, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+/* conf's file_lookup(): the one arena copy of a file name, kept in kc->files. */
+const char *kc_file_lookup(struct kconfig *kc, const char *name);
 
 /* ---- parser.c ---- */
 
+/*
+ * Parse the tree like conf's conf_parse(): grammar, modules fallback,
+ * "Main menu", kc_menu_finalize(), the recursion check; conf_changed set.
+ * KCONFIG_EPARSE (message in kc->errmsg, all of them to the diag callback)
+ * if anything was wrong.  Sets kc->dialect from srctree's Makefile.
+ */
 int kc_parse(struct kconfig *kc, const char *topfile);
+/* The grammar only: symbols, properties and the menu tree before finalize. */
+int kc_parse_tree(struct kconfig *kc, const char *topfile);
 
 /* ---- confdata.c ---- */
 
@@ -344,5 +543,44 @@ int kc_conf_read_simple(struct kconfig *kc, const char *path, int def);
 int kc_conf_read(struct kconfig *kc, const char *path);
 int kc_conf_write(struct kconfig *kc, const char *path);
 int kc_conf_write_defconfig(struct kconfig *kc, const char *path);
+/* "CONFIG_", or the context's $CONFIG_. */
+const char *kc_conf_prefix(struct kconfig *kc);
+/* Whole file into a malloc'ed NUL-terminated buffer; 0 or -errno. */
+int kc_conf_slurp(const char *path, char **out, size_t *outlen);
+/* conf_read_simple() on text in memory (buf[len] == '\0'); name is for messages. */
+int kc_conf_read_buffer(struct kconfig *kc, const char *name, const char *buf, size_t len,
+			int def);
+/* conf_read()'s pass after kc_conf_read_simple/kc_conf_read_buffer (sets conf_changed). */
+int kc_conf_after_read(struct kconfig *kc);
+/* conf_write()'s text, to any stream (no temp file, no rename). */
+int kc_conf_write_fp(struct kconfig *kc, FILE *out);
+/* Back to the state right after parsing: no values, nothing computed. */
+void kc_conf_reset(struct kconfig *kc);
+
+/* ---- kconfig.c ---- */
+
+struct kc_choice_snap {
+	struct kc_menu *choice;
+	struct kc_symbol **members;	/* choice_first .. choice_last after parsing */
+	size_t n;
+};
+/* 6.12: put every choice's member list back in its post-parse order. */
+void kc_restore_choices(struct kconfig *kc);
+
+/* ---- targets.c ---- */
+
+/* glibc's random_r TYPE_3 generator, re-entrant: srand(seed) + rand() of conf. */
+struct kc_rand {
+	int32_t r[31];	/* the additive feedback table */
+	int f, b;	/* glibc's fptr and rptr, as indexes into r */
+};
+void kc_rand_seed(struct kc_rand *rng, unsigned int seed);
+int kc_rand_next(struct kc_rand *rng);	/* 0 .. RAND_MAX */
+/* Run a *config target (conf's modes); the result stays in the context. */
+int kc_target_run(struct kconfig *kc, enum kconfig_target target,
+		  const struct kconfig_target_options *opts);
+/* merge_config.sh -m base frag...: the merged text, malloc'ed, into *out. */
+int kc_merge_fragments(struct kconfig *kc, const char *base, size_t base_len,
+		       const char *const *frags, size_t nfrags, char **out, size_t *out_len);
 
 #endif

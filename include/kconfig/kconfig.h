@@ -123,21 +123,37 @@ enum kconfig_target {
 };
 
 struct kconfig_target_options {
-	const char *input;		/* existing .config (olddefconfig, savedefconfig), or NULL */
-	const char *allconfig;		/* KCONFIG_ALLCONFIG file, or NULL */
+	/*
+	 * Existing .config (olddefconfig, savedefconfig), or NULL to work on
+	 * the context's current values (conf would read KCONFIG_DEFCONFIG_LIST).
+	 */
+	const char *input;
+	/*
+	 * KCONFIG_ALLCONFIG file for the all*config targets and randconfig,
+	 * or NULL.  conf's "" and "1" forms (allno.config, all.config in the
+	 * output directory) are the caller's business: name the file.
+	 */
+	const char *allconfig;
 	const char *defconfig_file;	/* DEFCONFIG: path of the defconfig */
 	unsigned long seed;		/* RANDCONFIG: KCONFIG_SEED */
 	bool has_seed;
-	const char *probability;	/* RANDCONFIG: KCONFIG_PROBABILITY or NULL */
+	/* RANDCONFIG: KCONFIG_PROBABILITY, or NULL for the environment's (default 50:33:33) */
+	const char *probability;
 };
 
 /* Parse a target name ("olddefconfig", "versatile_defconfig"...). */
 int kconfig_target_parse(const char *name, enum kconfig_target *out);
 
 /*
- * Run a target on this context's values and leave the result in the
- * context; write it with kconfig_config_write() (savedefconfig: with
- * kconfig_defconfig_write()).
+ * Run a target and leave the result in the context; write it with
+ * kconfig_config_write() (savedefconfig: with kconfig_defconfig_write()).
+ * Every target but olddefconfig/savedefconfig without input starts afresh,
+ * as a new conf process would.  tinyconfig reads
+ * kernel/configs/tiny-base.config and the tiny.config fragments of
+ * srctree (SRCARCH from the environment).  randconfig without has_seed
+ * uses the time and reports the seed as an info diagnostic
+ * "KCONFIG_SEED=0x...".  Warnings of the files read go to the diagnostic
+ * callback; with KCONFIG_WERROR in the environment they fail the target.
  */
 int kconfig_target_run(struct kconfig *kc, enum kconfig_target target,
 		       const struct kconfig_target_options *opts);

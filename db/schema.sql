@@ -1,0 +1,77 @@
+-- schema.sql - the current schema of the kmin results store (user_version 1).
+--
+-- How this file and db/migrations/ relate: a database is only ever built
+-- by applying db/migrations/NNNN-*.sql in order, each in one transaction
+-- that also sets PRAGMA user_version = NNNN; a fresh database gets all of
+-- them.  This file is the sum of the migrations, for people to read, and
+-- test_store checks that running it gives exactly the schema the
+-- migrations give.  Change the schema by adding a migration and updating
+-- this file in the same commit.
+--
+-- The application_id ('kmin') and WAL mode are set by db/store.c when it
+-- creates the file.  Times are Unix epoch milliseconds, sizes bytes.
+
+CREATE TABLE kernels (
+	id INTEGER PRIMARY KEY,
+	ident TEXT NOT NULL UNIQUE,		-- kernel_id.h: "git:<commit>", "tree:<sha256>", ...
+	version TEXT NOT NULL,			-- "6.1.158" from the Makefile
+	source_path TEXT NOT NULL,		-- where it was last seen
+	git_commit TEXT,			-- NULL for a plain tree
+	git_describe TEXT,
+	git_dirty INTEGER NOT NULL DEFAULT 0,
+	fingerprint TEXT,			-- SHA-256 hex; NULL for a clean git tree
+	created_ms INTEGER NOT NULL
+);
+
+CREATE TABLE toolchains (
+	id INTEGER PRIMARY KEY,
+	ident TEXT NOT NULL UNIQUE,		-- changes whenever the compiler changes
+	version_text TEXT NOT NULL,		-- "arm-linux-gnueabi-gcc (Debian 12.2.0-14) 12.2.0"
+	created_ms INTEGER NOT NULL
+);
+
+-- Configs are deduplicated by the SHA-256 of their normalized text
+-- (kmin_config_normalize() in store.h), stored as one zstd frame.
+CREATE TABLE configs (
+	id INTEGER PRIMARY KEY,
+	sha256 TEXT NOT NULL UNIQUE CHECK (length(sha256) = 64),
+	size INTEGER NOT NULL,			-- bytes of the normalized text
+	content BLOB NOT NULL,			-- the normalized text, zstd frame
+	created_ms INTEGER NOT NULL
+);
+
+-- One row per build, and one per request answered from the store
+-- (cached_from = the build that answered, status and sizes copied).
+CREATE TABLE builds (
+	id INTEGER PRIMARY KEY,
+	config_id INTEGER NOT NULL REFERENCES configs(id),
+	kernel_id INTEGER NOT NULL REFERENCES kernels(id),
+	toolchain_id INTEGER NOT NULL REFERENCES toolchains(id),
+	arch TEXT NOT NULL,			-- ARCH=
+	image TEXT NOT NULL,			-- image target: "zImage"
+	status TEXT NOT NULL CHECK (status IN ('ok', 'failed', 'timeout')),
+	text_bytes INTEGER,			-- NULL when unknown (a failed build)
+	data_bytes INTEGER,
+	bss_bytes INTEGER,
+	image_bytes INTEGER,
+	seconds REAL NOT NULL,			-- wall clock of the build
+	worker TEXT NOT NULL DEFAULT '',
+	started_ms INTEGER NOT NULL,
+	finished_ms INTEGER NOT NULL,
+	first_error TEXT,
+	log_tail TEXT,
+	cached_from INTEGER REFERENCES builds(id)	-- NULL: a real build
+);
+
+-- The cache lookup: newest real build of a key.
+CREATE INDEX builds_key ON builds(config_id, kernel_id, toolchain_id, arch, image, id)
+	WHERE cached_from IS NULL;
+
+-- Every allocated section of a build's vmlinux, written in the build's transaction.
+CREATE TABLE sections (
+	build_id INTEGER NOT NULL REFERENCES builds(id),
+	seq INTEGER NOT NULL,			-- order in the ELF file
+	name TEXT NOT NULL,
+	size INTEGER NOT NULL,
+	PRIMARY KEY (build_id, seq)
+) WITHOUT ROWID;
