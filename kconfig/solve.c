@@ -367,6 +367,8 @@ static int sym_on(struct solver *s, struct kc_symbol *sym, kc_tristate want, uns
 	struct alt alts[8];
 	size_t n = 0;
 
+	if (!sym->prop && !(sym->flags & KC_SYMBOL_CONST))
+		return fail(s, "'%s' is not defined for this architecture", name_of(sym));
 	if (!is_bool_like(s, sym) && !(sym->flags & KC_SYMBOL_CONST))
 		return fail(s, "'%s' is not a bool or tristate", name_of(sym));
 	want = clamp_want(s, sym, want);

@@ -5,6 +5,8 @@
  */
 #include <stdarg.h>
 #include <stdio.h>
+#include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include "output.h"
@@ -69,7 +71,8 @@ void kmin_print_diag(void *payload, const struct kconfig_diag *d)
 		fprintf(stderr, "%s:%d: ", d->file, d->line);
 	else if (d->file)
 		fprintf(stderr, "%s: ", d->file);
-	if (level)
+	/* conf's own "WARNING: unmet direct dependencies ..." says it already */
+	if (level && strncasecmp(d->message, level, strlen(level)))
 		fprintf(stderr, "%s: ", level);
 	fprintf(stderr, "%s\n", d->message);
 }
