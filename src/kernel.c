@@ -184,19 +184,27 @@ const char *kmin_kernel_env_get(const struct kmin_kernel_env *env, const char *n
 }
 
 /*
- * Variables passed on from the caller's environment.  make passes all of
- * them, but the Kconfig files and their $(shell,...) probes read only the
- * kernel's own variables and these; a fixed set keeps the $(shell,...)
- * cache (keyed by the environment) hitting across shells and sessions.
+ * make hands conf the whole environment, and Kconfig files may read any of
+ * it ($(USERCFLAGS), ...), so kmin passes it on too, except:
+ *  - KCONFIG_* and CONFIG_: kmin takes those as explicit options;
+ *  - LC_ALL: make unexports it;
+ *  - variables that change from one shell to the next and that no Kconfig
+ *    file or probe reads: they would only make the $(shell,...) cache,
+ *    which is keyed by the environment, miss.
  */
 static int is_inherited(const char *var)
 {
-	static const char *const keep[] = { "PATH=", "HOME=", "TMPDIR=", "LANG=", "LANGUAGE=",
-					    "LC_CTYPE=", "LC_MESSAGES=", NULL };
-	for (const char *const *k = keep; *k; k++)
-		if (!strncmp(var, *k, strlen(*k)))
-			return 1;
-	return 0;
+	static const char *const drop[] = {
+		"KCONFIG_", "CONFIG_=", "LC_ALL=", "PWD=", "OLDPWD=", "SHLVL=", "_=", "TERM",
+		"COLUMNS=", "LINES=", "SSH_", "DISPLAY=", "WINDOWID=", "XDG_SESSION_",
+		"XDG_RUNTIME_DIR=", "DBUS_", "MAIL=", "LS_COLORS=", "PS1=", "PS2=", "HIST",
+		"MAKEFLAGS=", "MFLAGS=", "MAKELEVEL=", "COLORTERM=", "TMUX", "STY=",
+		"LESS", "PAGER=", "EDITOR=", "VISUAL=", "OLDPWD=", NULL,
+	};
+	for (const char *const *d = drop; *d; d++)
+		if (!strncmp(var, *d, strlen(*d)))
+			return 0;
+	return 1;
 }
 
 static int env_inherit(struct kmin_kernel_env *env)

@@ -43,9 +43,9 @@ struct kmin_kernel_env;
 
 /*
  * Build the environment make would export for `make ARCH=arch
- * CROSS_COMPILE=cross_compile` on srctree: PATH, HOME, TMPDIR and the
- * locale of the process environment (not KCONFIG_* variables: kmin passes
- * those explicitly), plus the kernel's variables.  cross_compile NULL means the arch's default.  Runs
+ * CROSS_COMPILE=cross_compile` on srctree: the process environment less
+ * KCONFIG_* (kmin passes those explicitly) and per-shell noise (PWD,
+ * SHLVL, TERM ...), plus the kernel's variables.  cross_compile NULL means the arch's default.  Runs
  * `<CC> --version` once.  *out is freed with kmin_kernel_env_free().
  */
 int kmin_kernel_env_new(struct kmin_kernel_env **out, const char *srctree, const char *arch,
