@@ -13,6 +13,7 @@
  * nothing here is on a hot path except the env lookups.
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <spawn.h>
@@ -325,6 +326,56 @@ static int env_set_toolchain(struct kmin_kernel_env *env, const char *cross)
 	       env_put(env, "CLANG_FLAGS", "") ? -1 : 0;
 }
 
+/* FNV-1a, 64 bits: a file name for a cache key (not a security boundary). */
+static unsigned long long fnv64(const char *s)
+{
+	unsigned long long h = 0xcbf29ce484222325ULL;
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 0x100000001b3ULL;
+	return h;
+}
+
+/*
+ * compiler_version_text() behind a small cache: running the compiler costs
+ * more than parsing a warm Kconfig tree.  The entry is keyed by the
+ * compiler's resolved path, size and modification time, stored as
+ * "key\ntext\n" and written atomically; anything unexpected is a miss.
+ */
+static void cached_version_text(struct kmin_kernel_env *env, const char *cc, char *buf,
+				size_t len)
+{
+	char id[PATH_MAX + 128] = "", dir[PATH_MAX], path[PATH_MAX + 64], tmp[PATH_MAX + 96];
+	char line[PATH_MAX + 128];
+	FILE *f;
+
+	append_tool_id(env, cc, id, sizeof(id));
+	if (strstr(id, ":missing;") || kmin_cache_dir(dir, sizeof(dir))) {
+		compiler_version_text(env, cc, buf, len);
+		return;
+	}
+	snprintf(path, sizeof(path), "%s/cc-version/%016llx", dir, fnv64(id));
+	if ((f = fopen(path, "r"))) {
+		bool hit = fgets(line, sizeof(line), f) && !strncmp(line, id, strlen(id)) &&
+			   line[strlen(id)] == '\n' && fgets(buf, (int)len, f);
+		fclose(f);
+		if (hit && strchr(buf, '\n')) {
+			*strchr(buf, '\n') = '\0';
+			return;
+		}
+	}
+	compiler_version_text(env, cc, buf, len);
+	if (!*buf)
+		return;
+	snprintf(tmp, sizeof(tmp), "%s/cc-version", dir);
+	kmin_mkdir_p(tmp, 0755);
+	snprintf(tmp, sizeof(tmp), "%s.%ld.tmp", path, (long)getpid());
+	if ((f = fopen(tmp, "w"))) {
+		bool ok = fprintf(f, "%s\n%s\n", id, buf) > 0;
+		if (fclose(f) || !ok || rename(tmp, path))
+			unlink(tmp);
+	}
+}
+
 int kmin_kernel_env_new(struct kmin_kernel_env **out, const char *srctree, const char *arch,
 			const char *cross_compile, unsigned int flags, char *err, size_t errlen)
 {
@@ -358,7 +409,7 @@ int kmin_kernel_env_new(struct kmin_kernel_env **out, const char *srctree, const
 		goto fail;
 	}
 	const char *cc = kmin_kernel_env_get(env, "CC");
-	compiler_version_text(env, cc, vtext, sizeof(vtext));
+	cached_version_text(env, cc, vtext, sizeof(vtext));
 	/* LC_ALL was set only for the probe: make unexports it for conf. */
 	for (size_t i = 0; i < env->nvars; i++) {
 		if (!strncmp(env->vars[i], "LC_ALL=", 7)) {
@@ -411,6 +462,25 @@ const char *kmin_kernel_env_toolchain_id(const struct kmin_kernel_env *env)
 const struct kmin_arch *kmin_kernel_env_arch(const struct kmin_kernel_env *env)
 {
 	return &env->arch;
+}
+
+int kmin_mkdir_p(const char *path, mode_t mode)
+{
+	char buf[PATH_MAX];
+	size_t n = strlen(path);
+
+	if (n >= sizeof(buf))
+		return -1;
+	memcpy(buf, path, n + 1);
+	for (char *p = buf + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(buf, mode) && errno != EEXIST)
+			return -1;
+		*p = '/';
+	}
+	return mkdir(buf, mode) && errno != EEXIST ? -1 : 0;
 }
 
 int kmin_cache_dir(char *buf, size_t len)

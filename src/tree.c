@@ -76,9 +76,8 @@ static int open_engine(struct kmin_tree *tree, const struct kmin_tree_options *o
 		 * names carry the pid: processes do not collide there).
 		 */
 		snprintf(shell_cwd, sizeof(shell_cwd), "%s/probe", cache);
-		if (!mkdir(cache, 0755) || errno == EEXIST)
-			if (!mkdir(shell_cwd, 0755) || errno == EEXIST)
-				ko.shell_cwd = shell_cwd;
+		if (!kmin_mkdir_p(shell_cwd, 0755))
+			ko.shell_cwd = shell_cwd;
 	}
 	if (kconfig_open(&tree->kc, &ko))
 		return errf(err, errlen, "%s", tree->kc ? kconfig_errmsg(tree->kc) : "out of memory");

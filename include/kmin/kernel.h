@@ -16,6 +16,7 @@
 #define KMIN_KERNEL_H
 
 #include <stddef.h>
+#include <sys/types.h>
 
 struct kmin_arch {
 	const char *name;		/* ARCH= value: "arm", "x86_64" */
@@ -67,6 +68,9 @@ const char *kmin_kernel_env_get(const struct kmin_kernel_env *env, const char *n
 const char *kmin_kernel_env_toolchain_id(const struct kmin_kernel_env *env);
 /* The arch of env (table entry or guess).  Borrowed. */
 const struct kmin_arch *kmin_kernel_env_arch(const struct kmin_kernel_env *env);
+
+/* mkdir -p; 0 when the directory exists afterwards. */
+int kmin_mkdir_p(const char *path, mode_t mode);
 
 /* $XDG_CACHE_HOME/kmin (default ~/.cache/kmin) into buf; -1 if too long. */
 int kmin_cache_dir(char *buf, size_t len);

@@ -33,17 +33,18 @@ static int setup_tree(void **state)
 	snprintf(path, sizeof(path), "%s/Makefile", tree);
 	write_file(path, "# SPDX-License-Identifier: GPL-2.0\nVERSION = 6\nPATCHLEVEL = 1\n"
 			 "SUBLEVEL = 192\nEXTRAVERSION = -rc1\nNAME = Curry Ramen\n");
+	/* the compiler-version cache goes to the test's own directory */
+	snprintf(path, sizeof(path), "%s/cache", tree);
+	setenv("XDG_CACHE_HOME", path, 1);
 	return 0;
 }
 
 static int teardown_tree(void **state)
 {
-	char path[128];
+	char cmd[160];
 	(void)state;
-	snprintf(path, sizeof(path), "%s/Makefile", tree);
-	unlink(path);
-	rmdir(tree);
-	return 0;
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tree);
+	return system(cmd);
 }
 
 static void test_arch_table(void **state)
@@ -99,6 +100,15 @@ static void test_env(void **state)
 	assert_null(strchr(vt, '\n'));
 	assert_null(strchr(vt, '#'));
 	assert_non_null(strstr(kmin_kernel_env_toolchain_id(env), vt));
+	char first[512];
+	snprintf(first, sizeof(first), "%s", vt);
+	kmin_kernel_env_free(env);
+	/* the second time the version text comes from the cache, unchanged */
+	char cachedir[160];
+	snprintf(cachedir, sizeof(cachedir), "%s/cache/kmin/cc-version", tree);
+	assert_int_equal(access(cachedir, F_OK), 0);
+	assert_int_equal(kmin_kernel_env_new(&env, tree, "x86_64", NULL, 0, err, sizeof(err)), 0);
+	assert_string_equal(kmin_kernel_env_get(env, "CC_VERSION_TEXT"), first);
 	/* the array form carries the same values */
 	int found = 0;
 	for (const char *const *v = kmin_kernel_env_vars(env); *v; v++)
