@@ -17,23 +17,9 @@ import os
 import re
 import sys
 
-
-def c_string(data):
-    out = ['"']
-    for ch in data:
-        b = ord(ch)
-        if ch == '\n':
-            out.append('\\n"\n\t"')
-        elif ch in '"\\':
-            out.append('\\' + ch)
-        elif 0x20 <= b < 0x7F and ch != '?':   # '?' escaped against trigraphs
-            out.append(ch)
-        elif b < 0x80:
-            out.append('\\%03o' % b)
-        else:
-            out.append(''.join('\\%03o' % x for x in ch.encode('utf-8')))
-    out.append('"')
-    return ''.join(out)
+# The string encoder is shared with scripts/embed.py (the features file).
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'scripts'))
+from embed import c_string  # noqa: E402
 
 
 def main(argv):

@@ -11,9 +11,11 @@ Each NAME becomes `const char NAME[]` holding INPUT's bytes and
 import sys
 
 
-def c_string(data: bytes) -> str:
+def c_string(data) -> str:
+    """A C string literal for bytes or str (UTF-8), one source line per line."""
+    if isinstance(data, str):
+        data = data.encode('utf-8')
     out = ['"']
-    col = 0
     for b in data:
         if b == 0x0A:
             out.append('\\n"\n\t"')
@@ -24,7 +26,6 @@ def c_string(data: bytes) -> str:
             out.append(chr(b))
         else:
             out.append('\\%03o' % b)
-        col += 1
     out.append('"')
     return ''.join(out)
 
