@@ -126,36 +126,26 @@ static int parse_args(int argc, char **argv, struct config_args *args)
 	return 0;
 }
 
-static int run_target(const struct config_args *args, const char *source,
-		      const struct kmin_arch *arch, struct kconfig *kc)
+static int run_target(const struct config_args *args, struct kmin_tree *tree)
 {
 	enum kconfig_target target;
 	struct kconfig_target_options topts = { 0 };
-	char defconfig[2 * PATH_MAX];
+	char err[1024];
 
-	if (kconfig_target_parse(args->target, &target))
-		return kmin_errorf("unknown target '%s'; see 'kmin config --help'", args->target);
 	topts.input = args->input;
 	topts.allconfig = args->allconfig;
 	topts.seed = args->seed;
 	topts.has_seed = args->has_seed;
-	if (target == KCONFIG_TARGET_DEFCONFIG) {
-		int n = snprintf(defconfig, sizeof(defconfig), "%s/arch/%s/configs/%s", source,
-				 arch->srcarch, args->target);
-		if (n < 0 || (size_t)n >= sizeof(defconfig) || access(defconfig, R_OK))
-			return kmin_errorf("no configuration '%s' for arch '%s': cannot read '%s'",
-					   args->target, arch->name, defconfig);
-		topts.defconfig_file = defconfig;
-	}
-	if (kconfig_target_run(kc, target, &topts))
-		return kmin_errorf("%s", kconfig_errmsg(kc));
+	if (kmin_tree_run_target(tree, args->target, &topts, &target, err, sizeof(err)))
+		return kmin_errorf("%s%s", err, strncmp(err, "unknown target", 14) ? ""
+						: "; see 'kmin config --help'");
 	const char *output = args->output;
 	if (!output)
 		output = target == KCONFIG_TARGET_SAVEDEFCONFIG ? "defconfig" : ".config";
-	int rc = target == KCONFIG_TARGET_SAVEDEFCONFIG ? kconfig_defconfig_write(kc, output)
-							 : kconfig_config_write(kc, output);
+	int rc = target == KCONFIG_TARGET_SAVEDEFCONFIG ? kconfig_defconfig_write(tree->kc, output)
+							 : kconfig_config_write(tree->kc, output);
 	if (rc)
-		return kmin_errorf("%s", kconfig_errmsg(kc));
+		return kmin_errorf("%s", kconfig_errmsg(tree->kc));
 	return 0;
 }
 
@@ -181,7 +171,7 @@ int kmin_cmd_config(int argc, char **argv)
 		kmin_tree_close(tree);
 		return KMIN_EXIT_USAGE;
 	}
-	rc = run_target(&args, tree->source, kmin_kernel_env_arch(tree->env), tree->kc);
+	rc = run_target(&args, tree);
 	kmin_tree_close(tree);
 	return rc ? KMIN_EXIT_USAGE : KMIN_EXIT_OK;
 }

@@ -112,26 +112,41 @@ int kmin_tree_open(struct kmin_tree **out, const struct kmin_tree_options *opts,
 	return open_engine(tree, opts, err, errlen);
 }
 
+int kmin_tree_run_target(struct kmin_tree *tree, const char *name,
+			 struct kconfig_target_options *topts, enum kconfig_target *out, char *err,
+			 size_t errlen)
+{
+	const struct kmin_arch *arch = kmin_kernel_env_arch(tree->env);
+	char rel[512], abs[sizeof(tree->source) + sizeof(rel)];
+
+	if (kconfig_target_parse(name, out))
+		return errf(err, errlen, "unknown target '%s'", name);
+	if (*out == KCONFIG_TARGET_DEFCONFIG) {
+		/* relative to the tree, so that messages name it as the kernel does */
+		snprintf(rel, sizeof(rel), "arch/%s/configs/%s", arch->srcarch, name);
+		snprintf(abs, sizeof(abs), "%s/%s", tree->source, rel);
+		if (access(abs, R_OK))
+			return errf(err, errlen, "no configuration '%s' for arch '%s': cannot read '%s'",
+				    name, arch->name, abs);
+		topts->defconfig_file = rel;
+	}
+	if (kconfig_target_run(tree->kc, *out, topts))
+		return errf(err, errlen, "%s", kconfig_errmsg(tree->kc));
+	topts->defconfig_file = NULL;
+	return 0;
+}
+
 int kmin_tree_load_base(struct kmin_tree *tree, const char *base, char *err, size_t errlen)
 {
 	enum kconfig_target target;
 	struct kconfig_target_options topts = { 0 };
-	char path[4200], defconfig[8300];
-	const struct kmin_arch *arch = kmin_kernel_env_arch(tree->env);
+	char path[4200];
 
 	kmin_tree_scratch_path(tree, "base.config", path, sizeof(path));
 	if (!kconfig_target_parse(base, &target) && target != KCONFIG_TARGET_SAVEDEFCONFIG &&
 	    target != KCONFIG_TARGET_OLDDEFCONFIG && !strchr(base, '/')) {
-		if (target == KCONFIG_TARGET_DEFCONFIG) {
-			snprintf(defconfig, sizeof(defconfig), "%s/arch/%s/configs/%s", tree->source,
-				 arch->srcarch, base);
-			if (access(defconfig, R_OK))
-				return errf(err, errlen, "no base '%s' for arch '%s': cannot read '%s'",
-					    base, arch->name, defconfig);
-			topts.defconfig_file = defconfig;
-		}
-		if (kconfig_target_run(tree->kc, target, &topts))
-			return errf(err, errlen, "%s", kconfig_errmsg(tree->kc));
+		if (kmin_tree_run_target(tree, base, &topts, &target, err, errlen))
+			return -1;
 	} else {
 		if (access(base, R_OK))
 			return errf(err, errlen, "cannot read base config '%s': %s", base,

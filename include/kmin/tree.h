@@ -41,6 +41,15 @@ void kmin_tree_close(struct kmin_tree *tree);
 void kmin_tree_scratch_path(const struct kmin_tree *tree, const char *name, char *buf, size_t len);
 
 /*
+ * Run the target NAME (olddefconfig, versatile_defconfig ...) on the
+ * context, resolving NAME_defconfig in arch/SRCARCH/configs of the tree;
+ * *out tells which target it was.  topts carries input/allconfig/seed.
+ */
+int kmin_tree_run_target(struct kmin_tree *tree, const char *name,
+			 struct kconfig_target_options *topts, enum kconfig_target *out, char *err,
+			 size_t errlen);
+
+/*
  * Load a base configuration into the context as a .config would be: a
  * target name (tinyconfig, allnoconfig, alldefconfig, NAME_defconfig ...)
  * is run, a path is read like olddefconfig.  The result is written to the
