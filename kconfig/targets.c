@@ -20,8 +20,8 @@
  *
  * Workload: one target per call; each is a few passes over ~20,000
  * symbols (tens of milliseconds on arm).  KCONFIG_ALLCONFIG's "" and "1"
- * forms (allno.config, all.config in the output directory) are not
- * supported: the caller names the file.
+ * forms look for allno.config (per mode) or all.config in the current
+ * directory, then in srctree, as conf does from the output directory.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -561,19 +561,63 @@ static int kc_target_werror(struct kconfig *kc, int warnings)
 	return 0;
 }
 
-/* The KCONFIG_ALLCONFIG file, read like conf before an all*config. */
-static int kc_target_read_allconfig(struct kconfig *kc, const char *path)
+/* conf_read() of .config text in a new conf process. */
+static int kc_target_read_text(struct kconfig *kc, const char *name, const char *text, size_t len)
 {
+	int rc;
+
+	kc_conf_reset(kc);
+	kc->conf_changed = false;
+	rc = kc_conf_read_buffer(kc, name, text, len, KC_DEF_USER);
+	kc_sym_calc_value(kc, kc->modules_sym);
+	if (!rc)
+		rc = kc_conf_after_read(kc);
+	return rc;
+}
+
+/* The file KCONFIG_ALLCONFIG="" or "1" stands for, per mode. */
+static const char *kc_target_allconfig_name(enum kc_def_mode mode)
+{
+	switch (mode) {
+	case KC_DEF_NO:
+		return "allno.config";
+	case KC_DEF_YES:
+		return "allyes.config";
+	case KC_DEF_MOD:
+		return "allmod.config";
+	case KC_DEF_DEFAULT:
+		return "alldef.config";
+	default:
+		return "allrandom.config";
+	}
+}
+
+/*
+ * The KCONFIG_ALLCONFIG file, read like conf before an all*config: a
+ * path, or "" and "1" for allno.config (per mode) else all.config, in
+ * the current directory or srctree.
+ */
+static int kc_target_read_allconfig(struct kconfig *kc, enum kc_def_mode mode, const char *path)
+{
+	const char *name;
 	int rc;
 
 	if (!path)
 		return 0;
-	rc = kc_conf_read_simple(kc, path, KC_DEF_USER);
-	if (rc == KCONFIG_ENOMEM)
+	if (strcmp(path, "") && strcmp(path, "1")) {
+		rc = kc_conf_read_simple(kc, path, KC_DEF_USER);
+		if (rc == KCONFIG_ENOENT)
+			return kc_error(kc, rc, "Can't read seed configuration \"%s\"!", path);
 		return rc;
-	if (rc)
-		return kc_error(kc, KCONFIG_ENOENT, "Can't read seed configuration \"%s\"!", path);
-	return 0;
+	}
+	name = kc_target_allconfig_name(mode);
+	rc = kc_conf_read_simple(kc, name, KC_DEF_USER);
+	if (rc == KCONFIG_ENOENT)
+		rc = kc_conf_read_simple(kc, "all.config", KC_DEF_USER);
+	if (rc == KCONFIG_ENOENT)
+		return kc_error(kc, rc, "KCONFIG_ALLCONFIG set, but no \"%s\" or \"all.config\" "
+				"file found", name);
+	return rc;
 }
 
 /* KCONFIG_SEED as conf reads it: strtol base 0, all of it. */
@@ -630,16 +674,41 @@ static int kc_target_fill_mode(struct kconfig *kc, enum kc_def_mode mode,
 	return 0;
 }
 
+/*
+ * The context's values as `make` would see them: written to .config and
+ * read back by a new conf (olddefconfig, savedefconfig without input).
+ */
+static int kc_target_round_trip(struct kconfig *kc)
+{
+	char *text = NULL;
+	size_t len = 0;
+	FILE *mem = open_memstream(&text, &len);
+	int rc;
+
+	if (!mem)
+		return kc_error(kc, KCONFIG_ENOMEM, "out of memory");
+	/*
+	 * conf computes MODULES before anything else (conf_read does, even
+	 * without a file): tristate types depend on it, so values computed
+	 * in menu order before it would read m as y.
+	 */
+	kc_sym_calc_value(kc, kc->modules_sym);
+	rc = kc_conf_write_fp(kc, mem);
+	if (fclose(mem) && !rc)
+		rc = kc_error(kc, KCONFIG_ENOMEM, "out of memory");
+	if (!rc)
+		rc = kc_target_read_text(kc, ".config", text, len);
+	free(text);
+	return rc;
+}
+
 /* The .config an olddefconfig-like target starts from (conf_read). */
 static int kc_target_read_config(struct kconfig *kc, const char *path)
 {
-	int rc;
-
 	if (!path)
-		return 0;
+		return kc_target_round_trip(kc);
 	kc_conf_reset(kc);
-	rc = kc_conf_read(kc, path);
-	return rc;
+	return kc_conf_read(kc, path);
 }
 
 static int kc_target_all(struct kconfig *kc, enum kc_def_mode mode,
@@ -648,7 +717,7 @@ static int kc_target_all(struct kconfig *kc, enum kc_def_mode mode,
 	int rc;
 
 	kc_conf_reset(kc);
-	rc = kc_target_read_allconfig(kc, o->allconfig);
+	rc = kc_target_read_allconfig(kc, mode, o->allconfig);
 	if (!rc)
 		rc = kc_target_werror(kc, kc->conf_warnings);
 	if (!rc)
@@ -727,6 +796,12 @@ static int kc_target_tiny(struct kconfig *kc, const struct kconfig_target_option
 	mem = open_memstream(&text, &len);
 	if (!mem)
 		return kc_error(kc, KCONFIG_ENOMEM, "out of memory");
+	/*
+	 * conf computes MODULES before anything else (conf_read does, even
+	 * without a file): tristate types depend on it, so values computed
+	 * in menu order before it would read m as y.
+	 */
+	kc_sym_calc_value(kc, kc->modules_sym);
 	rc = kc_conf_write_fp(kc, mem);
 	if (fclose(mem) && !rc)
 		rc = kc_error(kc, KCONFIG_ENOMEM, "out of memory");
@@ -745,12 +820,7 @@ static int kc_target_tiny(struct kconfig *kc, const struct kconfig_target_option
 		goto out;
 
 	/* make olddefconfig: a new conf reads the merged .config */
-	kc_conf_reset(kc);
-	kc->conf_changed = false;
-	rc = kc_conf_read_buffer(kc, ".config", merged, merged_len, KC_DEF_USER);
-	kc_sym_calc_value(kc, kc->modules_sym);
-	if (!rc)
-		rc = kc_conf_after_read(kc);
+	rc = kc_target_read_text(kc, ".config", merged, merged_len);
 	if (!rc)
 		rc = kc_target_werror(kc, kc->conf_warnings);
 out:
@@ -772,7 +842,7 @@ int kc_target_run(struct kconfig *kc, enum kconfig_target target,
 	case KCONFIG_TARGET_OLDDEFCONFIG:
 	case KCONFIG_TARGET_SAVEDEFCONFIG:
 		rc = kc_target_read_config(kc, o->input);
-		if (!rc && o->input)
+		if (!rc)
 			rc = kc_target_werror(kc, kc->conf_warnings);
 		break;
 	case KCONFIG_TARGET_ALLDEFCONFIG:

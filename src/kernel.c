@@ -187,7 +187,9 @@ const char *kmin_kernel_env_get(const struct kmin_kernel_env *env, const char *n
 /*
  * make hands conf the whole environment, and Kconfig files may read any of
  * it ($(USERCFLAGS), ...), so kmin passes it on too, except:
- *  - KCONFIG_* and CONFIG_: kmin takes those as explicit options;
+ *  - KCONFIG_ALLCONFIG, KCONFIG_SEED, KCONFIG_CONFIG: kmin takes those as
+ *    explicit options (--allconfig, --seed, --input/-o); conf's other
+ *    controls (KCONFIG_WERROR, KCONFIG_PROBABILITY ...) pass as with make;
  *  - LC_ALL: make unexports it;
  *  - variables that change from one shell to the next and that no Kconfig
  *    file or probe reads: they would only make the $(shell,...) cache,
@@ -196,7 +198,7 @@ const char *kmin_kernel_env_get(const struct kmin_kernel_env *env, const char *n
 static int is_inherited(const char *var)
 {
 	static const char *const drop[] = {
-		"KCONFIG_", "CONFIG_=", "LC_ALL=", "PWD=", "OLDPWD=", "SHLVL=", "_=", "TERM",
+		"KCONFIG_ALLCONFIG=", "KCONFIG_SEED=", "KCONFIG_CONFIG=", "LC_ALL=", "PWD=", "OLDPWD=", "SHLVL=", "_=", "TERM",
 		"COLUMNS=", "LINES=", "SSH_", "DISPLAY=", "WINDOWID=", "XDG_SESSION_",
 		"XDG_RUNTIME_DIR=", "DBUS_", "MAIL=", "LS_COLORS=", "PS1=", "PS2=", "HIST",
 		"MAKEFLAGS=", "MFLAGS=", "MAKELEVEL=", "COLORTERM=", "TMUX", "STY=",

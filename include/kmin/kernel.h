@@ -45,7 +45,8 @@ struct kmin_kernel_env;
 /*
  * Build the environment make would export for `make ARCH=arch
  * CROSS_COMPILE=cross_compile` on srctree: the process environment less
- * KCONFIG_* (kmin passes those explicitly) and per-shell noise (PWD,
+ * KCONFIG_ALLCONFIG, KCONFIG_SEED and KCONFIG_CONFIG (kmin passes those as
+ * options) and per-shell noise (PWD,
  * SHLVL, TERM ...), plus the kernel's variables.  cross_compile NULL means the arch's default.  Runs
  * `<CC> --version` once.  *out is freed with kmin_kernel_env_free().
  */
