@@ -829,6 +829,26 @@ int kc_conf_write(struct kconfig *kc, const char *path)
 
 /* ---- savedefconfig ---- */
 
+/*
+ * sym_get_string_default(), with 6.12's last step made sure of: there an
+ * int or hex symbol without a default value defaults to "0" or "0x0"
+ * (6.1 says "", so savedefconfig keeps CONFIG_X=0x0 lines).
+ */
+static const char *kc_conf_string_default(struct kconfig *kc, struct kc_symbol *sym)
+{
+	const char *str = kc_sym_get_string_default(kc, sym);
+
+	if (!str)
+		str = "";
+	if (kc->dialect == KC_DIALECT_6_1)
+		return str;
+	if (!str[0] && sym->type == KC_S_INT)
+		return "0";
+	if (!str[0] && sym->type == KC_S_HEX)
+		return "0x0";
+	return str;
+}
+
 /* Whether savedefconfig leaves a choice member out as its choice's default. */
 static bool kc_conf_is_default_choice_member(struct kconfig *kc, struct kc_symbol *sym)
 {
@@ -868,7 +888,7 @@ static int kc_conf_write_defconfig_fp(struct kconfig *kc, FILE *out)
 		sym->flags &= ~KC_SYMBOL_WRITE;
 		if (!kc_sym_is_changeable(sym))
 			continue;
-		if (!strcmp(kc_sym_get_string_value(kc, sym), kc_sym_get_string_default(kc, sym)))
+		if (!strcmp(kc_sym_get_string_value(kc, sym), kc_conf_string_default(kc, sym)))
 			continue;
 		if (kc_conf_is_default_choice_member(kc, sym))
 			continue;

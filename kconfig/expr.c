@@ -652,10 +652,11 @@ static struct kc_expr *kc_xf_eliminate_dups(struct kc_xform *xf, struct kc_expr 
 				kc_xf_dups1(xf, e->type, &e, &e);
 			}
 		}
-		if (!xf->trans_count)
+		/* 6.1 drops y/n operands only after a change, 6.12 always */
+		if (!xf->trans_count && !kc_new_dialect(kc))
 			break;
 		e = kc_expr_eliminate_yn(kc, e);
-	} while (1);
+	} while (xf->trans_count);
 	xf->trans_count = oldcount;
 	return e;
 }

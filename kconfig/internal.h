@@ -192,8 +192,8 @@ enum kc_prop_type {
 	KC_P_COMMENT,	/* comment "text" */
 	KC_P_MENU,	/* menu "text" */
 	KC_P_DEFAULT,	/* default value [if expr] */
-	KC_P_CHOICE,	/* choice's member list (expr is a KC_E_LIST); 6.1: filled by
-			 * finalize, 6.12: by the parser (conf's choice_members) */
+	KC_P_CHOICE,	/* choice's member list (expr is a KC_E_LIST); 6.1 only: the
+			 * parser adds it empty, finalize fills it (6.12: none) */
 	KC_P_SELECT,	/* select symbol [if expr] */
 	KC_P_IMPLY,	/* imply symbol [if expr] */
 	KC_P_RANGE,	/* range a b [if expr] */
@@ -487,6 +487,7 @@ struct kc_lex_file {
 	struct kc_lex_file *parent;
 	const char *name;		/* as conf reports it (relative to srctree); kc->files */
 	char *buf;			/* whole file, NUL-terminated, malloc'ed */
+	const char *end;		/* buf + length: NUL bytes before it are text */
 	const char *p;			/* read position in buf */
 	int lineno;			/* line of p, from 1 (conf's yylineno) */
 	int source_lineno;		/* line of the "source" statement in parent */
@@ -514,8 +515,8 @@ void kc_lex_close(struct kc_lexer *lx);
 enum kc_token kc_lex_next(struct kc_lexer *lx);
 /* After "help" and its end of line: read the help block into lx->text. */
 enum kc_token kc_lex_help(struct kc_lexer *lx);
-/* Enter a sourced file at the next token (optional: a missing file is no error). */
-int kc_lex_push(struct kc_lexer *lx, const char *name, bool optional);
+/* "source": enter the file (relative to srctree) at the next token. */
+int kc_lex_push(struct kc_lexer *lx, const char *name);
 const char *kc_lex_token_name(enum kc_token tok);
 /* Report an error at file:line: counted, first one kept in kc->errmsg. */
 void kc_lex_error(struct kc_lexer *lx, const char *file, int line, const char *fmt, ...)

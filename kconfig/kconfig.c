@@ -169,6 +169,8 @@ int kconfig_config_read(struct kconfig *kc, const char *path)
 {
 	if (!path)
 		return kc_error(kc, KCONFIG_EINVAL, "no file to read");
+	/* as a new conf process would: the result never depends on history */
+	kc_conf_reset(kc);
 	return kc_conf_read(kc, path);
 }
 

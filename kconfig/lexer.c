@@ -13,8 +13,8 @@
  *     by the preprocessor as one token (spaces inside the expansion stay
  *     inside the token); when it expands to "", there is no token at all.
  *   - Quoted strings ('...' or "...") take backslash escapes; "$(...)"
- *     inside them is expanded and not re-lexed.  A string must end on its
- *     line (conf only warns; kmin reports an error).
+ *     inside them is expanded and not re-lexed.  A string left open ends
+ *     at the end of its line, with a warning, as in conf.
  *   - "NAME = value", ":=", "+=" at the start of a statement make the rest
  *     of the line one ASSIGN_VAL token, trailing blanks and '#' included.
  *   - Help text: the first text line sets the indentation (tabs to the next
@@ -27,9 +27,11 @@
  *     of a statement fixes its file and line (conf's current_pos), which
  *     menus and properties record.
  *
- * Each file is read whole into memory; lines have no length limit.  NUL
- * bytes are an error.  Workload: ~1,700 files, 6 MB on arm (conf reads all
- * of them for any architecture), tokenised once per context.
+ * Each file is read whole into memory; lines have no length limit.  A NUL
+ * byte is a character like flex sees it: ignored (with a warning) between
+ * tokens, kept inside a string or help text, where it ends the C string.
+ * Workload: ~1,700 files, 6 MB on arm (conf reads all of them for any
+ * architecture), tokenised once per context.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -251,16 +253,6 @@ static int kc_lex_read(struct kconfig *kc, const char *name, char **out, size_t 
 	return 0;
 }
 
-static int kc_lex_line_of(const char *buf, const char *at)
-{
-	int line = 1;
-
-	for (const char *p = buf; p < at; p++)
-		if (*p == '\n')
-			line++;
-	return line;
-}
-
 /* Open name as a new innermost file; the caller has checked recursion. */
 static int kc_lex_enter(struct kc_lexer *lx, const char *name, int source_lineno)
 {
@@ -271,13 +263,6 @@ static int kc_lex_enter(struct kc_lexer *lx, const char *name, int source_lineno
 
 	if (rc)
 		return rc;
-	const char *nul = memchr(buf, 0, len);
-	if (nul) {
-		kc_lex_error(lx, name, kc_lex_line_of(buf, nul),
-			     "NUL byte in a Kconfig file");
-		free(buf);
-		return KCONFIG_EPARSE;
-	}
 	f = calloc(1, sizeof(*f));
 	name = kc_lex_file_lookup(lx, name);
 	if (!f || !name) {
@@ -288,6 +273,7 @@ static int kc_lex_enter(struct kc_lexer *lx, const char *name, int source_lineno
 	f->parent = lx->file;
 	f->name = name;
 	f->buf = buf;
+	f->end = buf + len;
 	f->p = buf;
 	f->lineno = 1;
 	f->source_lineno = source_lineno;
@@ -341,7 +327,7 @@ void kc_lex_close(struct kc_lexer *lx)
  * "source": the name is used as written (relative to srctree), after
  * conf's checks: the file must open, and must not already be open.
  */
-int kc_lex_push(struct kc_lexer *lx, const char *name, bool optional)
+int kc_lex_push(struct kc_lexer *lx, const char *name)
 {
 	const char *curname = lx->stmt_file;
 	int curline = lx->stmt_line;
@@ -377,8 +363,6 @@ int kc_lex_push(struct kc_lexer *lx, const char *name, bool optional)
 	}
 	rc = kc_lex_enter(lx, name, curline);
 	if (rc == KCONFIG_ENOENT) {
-		if (optional)
-			return 0;
 		kc_lex_error(lx, curname, curline, "can't open file \"%s\"", name);
 		rc = KCONFIG_EPARSE;
 	} else if (rc == KCONFIG_ENOMEM) {
@@ -482,6 +466,8 @@ static enum kc_token kc_lex_keyword(struct kc_lexer *lx, const char *s, size_t n
 {
 	const enum kc_token *kw;
 
+	if (n == 10 && !memcmp(s, "---help---", 10))
+		return KC_T_HELP;	/* trees before 5.8 */
 	if (n < 2 || s[0] < 'a' || s[0] > 'z' || !(kw = kc_keywords[s[0] - 'a']))
 		return KC_T_WORD;
 	for (; *kw != KC_T_EOF; kw++) {
@@ -497,6 +483,25 @@ static enum kc_token kc_lex_keyword(struct kc_lexer *lx, const char *s, size_t n
 }
 
 /* ---- the INITIAL state ---- */
+
+/* The end of p's line: its '\n' or the end of the file. */
+static const char *kc_lex_eol(const struct kc_lex_file *f, const char *p)
+{
+	const char *e = memchr(p, '\n', (size_t)(f->end - p));
+
+	return e ? e : f->end;
+}
+
+static void kc_lex_warn_char(struct kc_lexer *lx, char c)
+{
+	struct kc_lex_file *f = lx->file;
+
+	if ((unsigned char)c < 0x20 || (unsigned char)c >= 0x7f)
+		kc_lex_warn(lx, f->name, f->lineno,
+			    "ignoring unsupported character '\\x%02x'", (unsigned char)c);
+	else
+		kc_lex_warn(lx, f->name, f->lineno, "ignoring unsupported character '%c'", c);
+}
 
 static bool kc_is_word_char(char c)
 {
@@ -572,13 +577,21 @@ static enum kc_token kc_lex_string(struct kc_lexer *lx)
 			f->p += n;
 			continue;
 		}
+		if (p == f->end) {
+			kc_lex_warn(lx, f->name, f->lineno, "unterminated string at end of file");
+			return KC_T_WORD_QUOTE;
+		}
 		switch (*p) {
 		case '\0':
+			if (kc_lex_text_append(lx, p, 1))
+				return kc_lex_oom(lx);
+			f->p++;
+			break;
 		case '\n':
-			kc_lex_error(lx, f->name, f->lineno, "unterminated string");
+			kc_lex_warn(lx, f->name, f->lineno, "multi-line strings not supported");
 			return KC_T_WORD_QUOTE;	/* the end of line stays */
 		case '\\':
-			if (p[1] && p[1] != '\n') {
+			if (p + 1 < f->end && p[1] != '\n') {
 				if (kc_lex_text_append(lx, p + 1, 1))
 					return kc_lex_oom(lx);
 				f->p += 2;
@@ -711,9 +724,11 @@ static enum kc_token kc_lex_initial(struct kc_lexer *lx)
 		lx->tok_line = f->lineno;
 		switch (*p) {
 		case '\0':
-			return kc_lex_end_of_file(lx);
+			if (p == f->end)
+				return kc_lex_end_of_file(lx);
+			break;
 		case '#':
-			f->p = strchrnul(p, '\n');
+			f->p = kc_lex_eol(f, p);
 			continue;
 		case '\\':
 			if (p[1] == '\n') {
@@ -752,7 +767,7 @@ static enum kc_token kc_lex_initial(struct kc_lexer *lx)
 		tok = kc_lex_operator(lx);
 		if (tok != KC_T_EOF)
 			return tok;
-		kc_lex_warn(lx, f->name, f->lineno, "ignoring unsupported character '%c'", *p);
+		kc_lex_warn_char(lx, *p);
 		f->p = p + 1;
 	}
 }
@@ -776,12 +791,12 @@ static enum kc_token kc_lex_assign_val(struct kc_lexer *lx)
 		lx->assign_val = false;
 		return KC_T_EOL;
 	}
-	if (!*p) {
+	if (p == f->end) {
 		f->p = p;
 		lx->assign_val = false;
 		return kc_lex_initial(lx);
 	}
-	const char *e = strchrnul(p, '\n');
+	const char *e = kc_lex_eol(f, p);
 	f->p = e;
 	if (kc_lex_text_set(lx, p, (size_t)(e - p)))
 		return kc_lex_oom(lx);
@@ -843,12 +858,12 @@ enum kc_token kc_lex_help(struct kc_lexer *lx)
 		const char *p = f->p;
 		size_t w = strspn(p, " \t");
 
-		if (p[w] == '\n') {
-			char next = p[w + 1];
+		if (p + w < f->end && p[w] == '\n') {
+			const char *next = p + w + 1;
 
-			f->p = p + w + 1;
+			f->p = next;
 			f->lineno++;
-			if (next && !kc_is_blank(next) && next != '\n')
+			if (next < f->end && !kc_is_blank(*next) && *next != '\n')
 				break;	/* the next line starts in column 0 */
 			if (kc_lex_text_append(lx, "\n", 1))
 				return kc_lex_oom(lx);
@@ -869,9 +884,9 @@ enum kc_token kc_lex_help(struct kc_lexer *lx)
 			}
 			continue;
 		}
-		if (!*p)
+		if (p == f->end)
 			break;
-		const char *e = strchrnul(p, '\n');
+		const char *e = kc_lex_eol(f, p);
 		size_t n = (size_t)(e - p);
 
 		while (n > 1 && kc_is_blank(p[n - 1]))

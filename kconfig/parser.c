@@ -27,10 +27,11 @@
  * kc_lex_error() and parsing goes on at the next line, so one run shows
  * them all; a missing or recursive source, or a failing macro, stops it.
  *
- * Extensions over conf (Kconfiglib's): "rsource", "osource" and
- * "orsource" (relative to the current file's directory; o = a missing
- * file is silently skipped); "option modules/defconfig_list/
- * allnoconfig_y/env=" of older trees; "transitional" of newer ones.
+ * Beyond 6.1 and 6.12, the syntax of other kernel versions: "option
+ * modules/defconfig_list/allnoconfig_y/env=" and "---help---" (lexer.c)
+ * of older trees, "transitional" of newer ones.  Kconfiglib's rsource,
+ * osource and orsource are no kernel syntax: unknown statements, as in
+ * conf.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -45,8 +46,6 @@ struct kc_parser {
 	bool have_tok;
 	char *pending_word;		/* a statement's first word, already consumed */
 	struct kc_menu *current_choice;	/* 6.12: choice block being parsed */
-	struct kc_symbol **members;	/* 6.12: symbols already in a choice */
-	size_t nmembers, members_cap;
 };
 
 /* ---- tokens ---- */
@@ -576,64 +575,18 @@ static bool kc_parse_config_option(struct kc_parser *ps, bool *done)
 	}
 }
 
-static bool kc_parse_is_member(struct kc_parser *ps, struct kc_symbol *sym)
-{
-	for (size_t i = 0; i < ps->nmembers; i++)
-		if (ps->members[i] == sym)
-			return true;
-	return false;
-}
-
-static struct kc_property *kc_parse_choice_prop(struct kc_symbol *choice)
-{
-	for (struct kc_property *prop = choice->prop; prop; prop = prop->next)
-		if (prop->type == KC_P_CHOICE)
-			return prop;
-	return NULL;
-}
-
 /*
- * 6.12: a config entry inside a choice block is checked and joins the
- * choice's member list (once, and only the first choice it appears in).
+ * 6.12: a config entry inside a choice block must be bool and have a
+ * prompt.  (conf also links it into the choice's member list here; kmin's
+ * finalize builds that list from the menu tree: choice_first..choice_last.)
  */
 static void kc_parse_choice_member(struct kc_parser *ps, struct kc_menu *entry)
 {
-	struct kconfig *kc = ps->kc;
-	struct kc_symbol *sym = entry->sym;
-	struct kc_property *prop;
-	struct kc_expr **ep, *node;
-
 	if (!entry->prompt)
 		kc_lex_error(&ps->lx, entry->file, entry->lineno,
 			     "choice member must have a prompt");
-	if (sym->type != KC_S_BOOLEAN)
+	if (entry->sym->type != KC_S_BOOLEAN)
 		kc_lex_error(&ps->lx, entry->file, entry->lineno, "choice member must be bool");
-	if (kc_parse_is_member(ps, sym))
-		return;
-	if (ps->nmembers == ps->members_cap) {
-		size_t cap = ps->members_cap ? 2 * ps->members_cap : 64;
-		struct kc_symbol **n = realloc(ps->members, cap * sizeof(*n));
-
-		if (!n) {
-			kc->build.oom = true;
-			return;
-		}
-		ps->members = n;
-		ps->members_cap = cap;
-	}
-	ps->members[ps->nmembers++] = sym;
-	prop = kc_parse_choice_prop(ps->current_choice->sym);
-	node = kc_arena_alloc(&kc->arena, sizeof(*node));
-	if (!prop || !node) {
-		kc->build.oom = true;
-		return;
-	}
-	/* not kc_expr_alloc_*: 6.12 expressions are shared, this node is mutable */
-	node->type = KC_E_LIST;
-	node->right.sym = sym;
-	for (ep = &prop->expr; *ep; ep = &(*ep)->left.expr)
-		;
-	*ep = node;
 }
 
 static void kc_parse_config(struct kc_parser *ps, bool menuconfig)
@@ -805,8 +758,9 @@ static void kc_parse_choice(struct kc_parser *ps)
 	if (kc->build.oom)
 		return;
 	entry = kc_menu_current_entry(kc);
-	kc_menu_add_expr(kc, KC_P_CHOICE, NULL, NULL);
-	if (kc->dialect != KC_DIALECT_6_1)
+	if (kc->dialect == KC_DIALECT_6_1)
+		kc_menu_add_expr(kc, KC_P_CHOICE, NULL, NULL);	/* finalize fills it */
+	else
 		kc_menu_set_type(kc, entry, KC_S_BOOLEAN);
 	while (!done && !kc_parse_stopped(ps)) {
 		if (!kc_parse_choice_option(ps, &done))
@@ -916,36 +870,26 @@ static void kc_parse_comment(struct kc_parser *ps)
 
 /* ---- source and assignments ---- */
 
-/* After the keyword: "file" end-of-line; relative: to the current file's directory. */
-static void kc_parse_source(struct kc_parser *ps, bool relative, bool optional)
+/* After "source": "file" end-of-line; the file is read next. */
+static void kc_parse_source(struct kc_parser *ps)
 {
-	const char *cur = ps->lx.stmt_file;
-	char *path = NULL;
+	char *path;
 
 	if (kc_parse_peek(ps) != KC_T_WORD_QUOTE) {
 		kc_parse_syntax_error(ps, "a file name");
 		kc_parse_skip_line(ps);
 		return;
 	}
-	if (relative && ps->lx.text[0] != '/' && strrchr(cur, '/')) {
-		int dirlen = (int)(strrchr(cur, '/') - cur);
-
-		if (asprintf(&path, "%.*s/%s", dirlen, cur, ps->lx.text) < 0)
-			path = NULL;
-	} else {
-		path = strdup(ps->lx.text);
-	}
+	path = strdup(ps->lx.text);
 	kc_parse_consume(ps);
 	if (!path) {
 		ps->kc->build.oom = true;
 		return;
 	}
-	if (!kc_parse_eol(ps)) {
-		free(path);
+	if (kc_parse_eol(ps))
+		kc_lex_push(&ps->lx, path);
+	else
 		kc_parse_skip_line(ps);
-		return;
-	}
-	kc_lex_push(&ps->lx, path, optional);
 	free(path);
 }
 
@@ -984,19 +928,14 @@ static void kc_parse_assignment(struct kc_parser *ps, const char *name)
 	}
 }
 
-/* A statement that starts with a word (already consumed): NAME = value, rsource... */
+/*
+ * A statement that starts with a word (already consumed): NAME = value.
+ * Kconfiglib's rsource/osource/orsource are unknown statements, as in conf.
+ */
 static void kc_parse_word_stmt(struct kc_parser *ps, char *word)
 {
-	enum kc_token tok = kc_parse_peek(ps);
-
-	if (kc_parse_is_assign(tok)) {
+	if (kc_parse_is_assign(kc_parse_peek(ps))) {
 		kc_parse_assignment(ps, word);
-	} else if (tok == KC_T_WORD_QUOTE && !strcmp(word, "rsource")) {
-		kc_parse_source(ps, true, false);
-	} else if (tok == KC_T_WORD_QUOTE && !strcmp(word, "osource")) {
-		kc_parse_source(ps, false, true);
-	} else if (tok == KC_T_WORD_QUOTE && !strcmp(word, "orsource")) {
-		kc_parse_source(ps, true, true);
 	} else {
 		kc_lex_error(&ps->lx, ps->lx.stmt_file, ps->lx.stmt_line,
 			     "unknown statement \"%s\"", word);
@@ -1084,7 +1023,7 @@ static void kc_parse_stmt_list(struct kc_parser *ps, bool in_choice, struct kc_m
 			break;
 		case KC_T_SOURCE:
 			kc_parse_consume(ps);
-			kc_parse_source(ps, false, false);
+			kc_parse_source(ps);
 			break;
 		case KC_T_WORD: {
 			char *word = strdup(ps->lx.text);
@@ -1182,7 +1121,6 @@ static void kc_parse_done(struct kc_parser *ps)
 {
 	kc_lex_close(&ps->lx);
 	free(ps->pending_word);
-	free(ps->members);
 }
 
 int kc_parse_tree(struct kconfig *kc, const char *topfile)
@@ -1215,10 +1153,31 @@ static int kc_parse_check_choice_member(struct kconfig *kc, struct kc_menu *menu
 	return bad;
 }
 
+/* Passes diagnostics on, keeping the first error for kc->errmsg. */
+struct kc_parse_tap {
+	kconfig_diag_fn fn;
+	void *payload;
+	char first[512];
+};
+
+static void kc_parse_tap_diag(void *payload, const struct kconfig_diag *d)
+{
+	struct kc_parse_tap *tap = payload;
+
+	if (d->level == KCONFIG_DIAG_ERROR && !tap->first[0])
+		snprintf(tap->first, sizeof(tap->first), "%s:%d: %s", d->file ? d->file : "",
+			 d->line, d->message);
+	if (tap->fn)
+		tap->fn(tap->payload, d);
+}
+
+static int kc_parse_checks(struct kconfig *kc);
+
 /* conf_parse() after the grammar: finalize and the recursion check. */
 static int kc_parse_finish(struct kconfig *kc, const char *topfile)
 {
-	int nerrors = 0, rc;
+	struct kc_parse_tap tap = { kc->opts.diag, kc->opts.diag_payload, "" };
+	int nerrors;
 
 	if (!kc->modules_sym)
 		kc->modules_sym = &kc->sym_no;
@@ -1229,6 +1188,26 @@ static int kc_parse_finish(struct kconfig *kc, const char *topfile)
 		if (kc->build.oom)
 			return kc_error(kc, KCONFIG_ENOMEM, "out of memory");
 	}
+	kc->opts.diag = kc_parse_tap_diag;
+	kc->opts.diag_payload = &tap;
+	nerrors = kc_parse_checks(kc);
+	kc->opts.diag = tap.fn;
+	kc->opts.diag_payload = tap.payload;
+	if (nerrors < 0)
+		return nerrors;
+	if (nerrors)
+		return kc_error(kc, KCONFIG_EPARSE, "%s%s", tap.first[0] ? tap.first :
+				"the Kconfig tree has recursive dependencies or invalid choices",
+				nerrors > 1 ? " (and more errors)" : "");
+	kc->conf_changed = true;
+	return 0;
+}
+
+/* Finalize, then conf's checks over the tree: the number of errors, or a code. */
+static int kc_parse_checks(struct kconfig *kc)
+{
+	int nerrors = 0, rc;
+
 	rc = kc_menu_finalize(kc);
 	if (rc)
 		return rc;
@@ -1250,12 +1229,7 @@ static int kc_parse_finish(struct kconfig *kc, const char *topfile)
 					nerrors += kc_parse_check_choice_member(kc, c);
 		}
 	}
-	if (nerrors)
-		return kc_error(kc, KCONFIG_EPARSE, "%d error%s in the Kconfig tree "
-				"(recursive dependencies or invalid choices)",
-				nerrors, nerrors == 1 ? "" : "s");
-	kc->conf_changed = true;
-	return 0;
+	return nerrors;
 }
 
 int kc_parse(struct kconfig *kc, const char *topfile)

@@ -124,14 +124,15 @@ enum kconfig_target {
 
 struct kconfig_target_options {
 	/*
-	 * Existing .config (olddefconfig, savedefconfig), or NULL to work on
-	 * the context's current values (conf would read KCONFIG_DEFCONFIG_LIST).
+	 * Existing .config (olddefconfig, savedefconfig), or NULL for the
+	 * context's current values, taken as make would take them: written
+	 * to .config and read back by a new conf.
 	 */
 	const char *input;
 	/*
-	 * KCONFIG_ALLCONFIG file for the all*config targets and randconfig,
-	 * or NULL.  conf's "" and "1" forms (allno.config, all.config in the
-	 * output directory) are the caller's business: name the file.
+	 * KCONFIG_ALLCONFIG for the all*config targets and randconfig: a
+	 * file, or "" / "1" for allno.config (allyes.config...) else
+	 * all.config in the current directory or srctree; NULL for none.
 	 */
 	const char *allconfig;
 	const char *defconfig_file;	/* DEFCONFIG: path of the defconfig */
@@ -147,8 +148,7 @@ int kconfig_target_parse(const char *name, enum kconfig_target *out);
 /*
  * Run a target and leave the result in the context; write it with
  * kconfig_config_write() (savedefconfig: with kconfig_defconfig_write()).
- * Every target but olddefconfig/savedefconfig without input starts afresh,
- * as a new conf process would.  tinyconfig reads
+ * Every target starts afresh, as a new conf process would.  tinyconfig reads
  * kernel/configs/tiny-base.config and the tiny.config fragments of
  * srctree (SRCARCH from the environment).  randconfig without has_seed
  * uses the time and reports the seed as an info diagnostic
@@ -160,7 +160,11 @@ int kconfig_target_run(struct kconfig *kc, enum kconfig_target target,
 
 /* ---- .config files ---- */
 
-/* Read a .config like conf_read(): merge into the user values. */
+/*
+ * Read a .config like conf_read() in a new conf process: every user value
+ * is replaced by the file's (symbols it does not name have none).
+ * KCONFIG_ENOENT if the file cannot be read; bad lines are warnings.
+ */
 int kconfig_config_read(struct kconfig *kc, const char *path);
 /* Write the whole configuration exactly as conf writes .config. */
 int kconfig_config_write(struct kconfig *kc, const char *path);

@@ -188,8 +188,8 @@ static char *slurp(const char *path)
 	return buf;
 }
 
-/* A tree in a fresh directory; dialect 6.12 if patchlevel >= 11. */
-static struct tree *tree_new(int patchlevel, const char *extra_env)
+/* A tree of kconfig in a fresh directory; dialect 6.12 if patchlevel >= 11. */
+static struct tree *tree_new_kconfig(int patchlevel, const char *extra_env, const char *kconfig)
 {
 	struct tree *t = calloc(1, sizeof(*t));
 	struct kconfig_options opts = KCONFIG_OPTIONS_INIT;
@@ -198,7 +198,7 @@ static struct tree *tree_new(int patchlevel, const char *extra_env)
 	assert_non_null(t);
 	strcpy(t->dir, "/tmp/kmin-test-confdata-XXXXXX");
 	assert_non_null(mkdtemp(t->dir));
-	put(t->dir, "Kconfig", test_kconfig);
+	put(t->dir, "Kconfig", kconfig);
 	if (patchlevel) {
 		char mk[128];
 
@@ -218,6 +218,11 @@ static struct tree *tree_new(int patchlevel, const char *extra_env)
 	assert_int_equal(kconfig_open(&t->kc, &opts), 0);
 	assert_int_equal(t->kc->dialect, patchlevel >= 11 ? KC_DIALECT_6_12 : KC_DIALECT_6_1);
 	return t;
+}
+
+static struct tree *tree_new(int patchlevel, const char *extra_env)
+{
+	return tree_new_kconfig(patchlevel, extra_env, test_kconfig);
 }
 
 static int remove_tree(const char *dir)
@@ -316,6 +321,19 @@ static void test_allconfig_file(void **state)
 	assert_non_null(strstr(text, "\nCONFIG_N=7\n"));
 	assert_non_null(strstr(text, "CONFIG_MC=y\n# CONFIG_MC_CHILD is not set\n"));
 	assert_non_null(strstr(text, "CONFIG_C1=y\n# CONFIG_C2 is not set\n"));
+	free(text);
+
+	/* "1": allno.config of the tree for allnoconfig, all.config for the others */
+	put(t->dir, "allno.config", "CONFIG_A=y\n");
+	put(t->dir, "all.config", "CONFIG_MC=y\n");
+	o.allconfig = "1";
+	text = run(t, KCONFIG_TARGET_ALLNOCONFIG, &o);
+	assert_non_null(strstr(text, "\nCONFIG_A=y\n"));
+	assert_non_null(strstr(text, "# CONFIG_MC is not set\n"));
+	free(text);
+	o.allconfig = "";
+	text = run(t, KCONFIG_TARGET_ALLDEFCONFIG, &o);
+	assert_non_null(strstr(text, "\nCONFIG_MC=y\n"));
 	free(text);
 
 	o.allconfig = path_in(t, "missing.cfg");
@@ -461,6 +479,55 @@ static void test_out_of_range_reset(void **state)
 	tree_free(t);
 }
 
+/* Random text built from .config pieces never crashes the reader or the writer. */
+static void test_read_garbage(void **state)
+{
+	static const char *const pieces[] = {
+		"CONFIG_", "# CONFIG_", " is not set", "=", "y", "m", "n", "\"", "\\", "\n",
+		"\r\n", "A", "B", "N", "H", "S", "C1", "C2", "MC", "0x", "12", "-", " ", "#",
+	};
+	struct tree *t = tree_new(0, NULL);
+	uint32_t x = 12345;
+
+	(void)state;
+	for (int round = 0; round < 300; round++) {
+		char buf[512], *out = NULL;
+		size_t len = 0, n;
+		FILE *mem;
+
+		x = x * 1103515245u + 12345u;
+		n = (x >> 16) % 60;
+		for (size_t i = 0; i < n; i++) {
+			const char *p;
+
+			x = x * 1103515245u + 12345u;
+			if ((x >> 16) % 17 == 0) {
+				buf[len++] = (char)(x >> 24);	/* any byte, NUL included */
+				continue;
+			}
+			p = pieces[(x >> 16) % (sizeof(pieces) / sizeof(pieces[0]))];
+			if (len + strlen(p) >= sizeof(buf) - 1)
+				break;
+			memcpy(buf + len, p, strlen(p));
+			len += strlen(p);
+		}
+		buf[len] = '\0';
+		kc_conf_reset(t->kc);
+		t->kc->conf_changed = false;
+		assert_int_equal(kc_conf_read_buffer(t->kc, "g", buf, len, KC_DEF_USER), 0);
+		assert_int_equal(kc_conf_after_read(t->kc), 0);
+		mem = open_memstream(&out, &len);
+		assert_non_null(mem);
+		assert_int_equal(kc_conf_write_fp(t->kc, mem), 0);
+		assert_int_equal(fclose(mem), 0);
+		assert_memory_equal(out, HEADING, strlen(HEADING));
+		/* whatever was read, the choice has exactly one member set */
+		assert_true(!strstr(out, "CONFIG_C1=y\n") != !strstr(out, "CONFIG_C2=y\n"));
+		free(out);
+	}
+	tree_free(t);
+}
+
 /* ---- savedefconfig ---- */
 
 static void test_savedefconfig_minimal(void **state)
@@ -496,6 +563,36 @@ static void test_savedefconfig_minimal(void **state)
 	assert_non_null(strstr(text, "CONFIG_C1=y\n# CONFIG_C2 is not set\n"));
 	free(text);
 	tree_free(t);
+}
+
+/* A number without a default: 6.1 keeps "CONFIG_HX=0x0", 6.12 calls it the default. */
+static void test_savedefconfig_number_without_default(void **state)
+{
+	static const char kconfig[] =
+		"config HX\n\thex \"hx\"\n\nconfig IX\n\tint \"ix\"\n\n"
+		"config SX\n\tstring \"sx\"\n";
+
+	(void)state;
+	for (int pl = 0; pl <= 12; pl += 12) {
+		struct tree *t = tree_new_kconfig(pl, NULL, kconfig);
+		struct kconfig_target_options o = { .input = path_in(t, "in.cfg") };
+		char *text;
+
+		text = run_simple(t, KCONFIG_TARGET_ALLDEFCONFIG);
+		/* 6.12 also writes 0x0 and 0 where 6.1 leaves the values empty */
+		assert_string_equal(text, pl ? "#\n# Automatically generated file; DO NOT EDIT.\n"
+					       "# Main menu\n#\nCONFIG_HX=0x0\nCONFIG_IX=0\n"
+					       "CONFIG_SX=\"\"\n"
+					     : "#\n# Automatically generated file; DO NOT EDIT.\n"
+					       "# Main menu\n#\nCONFIG_HX=\nCONFIG_IX=\n"
+					       "CONFIG_SX=\"\"\n");
+		free(text);
+		put(t->dir, "in.cfg", "CONFIG_HX=0x0\nCONFIG_IX=0\nCONFIG_SX=\"\"\n");
+		text = run(t, KCONFIG_TARGET_SAVEDEFCONFIG, &o);
+		assert_string_equal(text, pl ? "" : "CONFIG_HX=0x0\nCONFIG_IX=0\n");
+		free(text);
+		tree_free(t);
+	}
 }
 
 static void test_defconfig_missing(void **state)
@@ -727,6 +824,22 @@ static void test_api_symbols_and_targets(void **state)
 	assert_non_null(strstr(text, "CONFIG_N=64\n"));
 	assert_null(strstr(text, "CONFIG_HIDDEN"));
 	free(text);
+
+	/*
+	 * Without input, olddefconfig takes the values as make would: through
+	 * a .config.  MC_CHILD's user value dies with MC=n there, so it comes
+	 * back as its default when MC is set again.
+	 */
+	struct kconfig_symbol *mc = kconfig_symbol_find(t->kc, "MC");
+	struct kconfig_symbol *child = kconfig_symbol_find(t->kc, "MC_CHILD");
+
+	assert_int_equal(kconfig_symbol_set_tristate(t->kc, mc, KCONFIG_YES), 0);
+	assert_int_equal(kconfig_symbol_set_tristate(t->kc, child, KCONFIG_YES), 0);
+	assert_int_equal(kconfig_symbol_set_tristate(t->kc, mc, KCONFIG_NO), 0);
+	assert_int_equal(kconfig_target_run(t->kc, KCONFIG_TARGET_OLDDEFCONFIG, NULL), 0);
+	assert_int_equal(kconfig_symbol_set_tristate(t->kc, mc, KCONFIG_YES), 0);
+	assert_int_equal(kconfig_symbol_tristate(t->kc, child), KCONFIG_NO);
+	assert_string_equal(kconfig_symbol_string(t->kc, n), "64");
 	tree_free(t);
 }
 
@@ -756,7 +869,9 @@ int main(void)
 		cmocka_unit_test(test_choice_last_wins),
 		cmocka_unit_test(test_string_escapes_round_trip),
 		cmocka_unit_test(test_out_of_range_reset),
+		cmocka_unit_test(test_read_garbage),
 		cmocka_unit_test(test_savedefconfig_minimal),
+		cmocka_unit_test(test_savedefconfig_number_without_default),
 		cmocka_unit_test(test_defconfig_missing),
 		cmocka_unit_test(test_rand_is_glibc),
 		cmocka_unit_test(test_randconfig_deterministic),

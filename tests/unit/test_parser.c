@@ -23,6 +23,18 @@
 
 #include "internal.h"
 
+/* Sanitizers make the engine several times slower: no time limit then. */
+#if defined(__SANITIZE_ADDRESS__)
+#define PARSE_MS_LIMIT 1e9
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define PARSE_MS_LIMIT 1e9
+#endif
+#endif
+#ifndef PARSE_MS_LIMIT
+#define PARSE_MS_LIMIT 150.0	/* the whole arm tree, CPU time, $(shell) cache warm */
+#endif
+
 #define KERNEL_61 "/root/.cache/kmin/src/linux-source-6.1"
 #define KERNEL_612 "/root/.cache/kmin/src/linux-source-6.12"
 
@@ -651,11 +663,20 @@ static void test_choice_612(void **state)
 	assert_null(c->sym->name);
 	assert_true(c->sym->flags & KC_SYMBOL_CHOICE);
 	assert_int_equal(c->sym->type, KC_S_BOOLEAN);
-	/* members in order, each once */
-	assert_string_equal(E(kc, prop_at(c->sym, 1)->expr), "(list A B)");
+	/* 6.12's parser adds no P_CHOICE: the symbol, the prompt, the default */
+	assert_int_equal(prop_count(c->sym), 3);
+	assert_int_equal(prop_at(c->sym, 0)->type, KC_P_SYMBOL);
+	assert_prop(kc, prop_at(c->sym, 1), KC_P_PROMPT, 2, "-", "-");
+	assert_prop(kc, prop_at(c->sym, 2), KC_P_DEFAULT, 3, "B", "-");
+	assert_string_equal(c->list->sym->name, "A");
+	assert_null(c->list->next->sym);	/* the if block */
+	assert_string_equal(c->list->next->list->sym->name, "B");
+	assert_ptr_equal(c->list->next->next->sym, sym(kc, "A"));
 	assert_false(sym(kc, "A")->flags & KC_SYMBOL_OPTIONAL);
-	assert_string_equal(E(kc, prop_at(c->next->sym, 1)->expr), "(list C)");
+	/* "bool" with its prompt; the type was bool from the start */
+	assert_int_equal(c->next->sym->type, KC_S_BOOLEAN);
 	assert_string_equal(c->next->prompt->text, "Second");
+	assert_int_equal(prop_count(c->next->sym), 2);
 	assert_int_equal(t->nerrors, 0);
 
 	/* the 6.12 rules: members bool with a prompt, a prompt on the choice */
@@ -698,6 +719,8 @@ static void test_help_text(void **state)
 		{ "  help\n\n    x\n\n", "\nx\n\n", "-" },
 		/* text in column 0 right after help: one line of help */
 		{ "help\nabc\nconfig Y\n", "abc", "-" },
+		/* the spelling of trees before 5.8 */
+		{ "\t---help---\n\t  old\n", "old\n", "-" },
 		/* a blank line then a column-0 line ends the text */
 		{ "\thelp\n\t  one\n\n\t  two\n\nconfig Y\n", "one\n\ntwo\n", "-" },
 	};
@@ -726,7 +749,7 @@ static void test_source_chain(void **state)
 
 	tp_write(t, "Kconfig",
 		 "source \"sub/Kconfig\"\n"
-		 "osource \"missing/Kconfig\"\n"
+		 "\n"
 		 "source \"$(SUBDIR)/Kconfig.m\"\n"
 		 "config TOP\n"
 		 "\tbool\n");
@@ -734,8 +757,8 @@ static void test_source_chain(void **state)
 		 "\n"
 		 "config SUB1\n"
 		 "\tbool\n"
-		 "rsource \"inner/Kconfig\"\n"
-		 "orsource \"not-there\"\n"
+		 "source \"sub/inner/Kconfig\"   # relative to srctree\n"
+		 "\n"
 		 "config SUB2\n"
 		 "\tbool\n");
 	tp_write(t, "sub/inner/Kconfig", "config INNER\n\tbool \"inner\"\n");
@@ -758,9 +781,15 @@ static void test_source_chain(void **state)
 	assert_string_equal(prop_at(sym(kc, "INNER"), 1)->file, "sub/inner/Kconfig");
 	assert_int_equal(kc->nfiles, 4);
 	assert_string_equal(kc->files[0], "Kconfig");
+	assert_string_equal(kc->files[2], "sub/inner/Kconfig");
 	assert_string_equal(kc->files[3], "sub/Kconfig.m");
 	/* the file without a final newline warns where conf does */
 	assert_true(diag_has(t, "sub/Kconfig.m:2: warning: no new line at end of file\n"));
+
+	/* Kconfiglib's rsource is no kernel syntax: conf rejects it, so does kmin */
+	tp_write(t, "Kconfig", "config A\n\tbool\n\nrsource \"sub/Kconfig\"\n");
+	assert_int_equal(tp_parse(t), KCONFIG_EPARSE);
+	assert_string_equal(t->kc->errmsg, "Kconfig:4: unknown statement \"rsource\"");
 	tp_free(t);
 }
 
@@ -843,8 +872,6 @@ static void test_modules_and_options(void **state)
 static void test_errors(void **state)
 {
 	(void)state;
-	tp_expect_error("config A\n\tbool \"abc\n", "Kconfig:2: unterminated string");
-	tp_expect_error("config A\n\tbool \"abc", "Kconfig:2: unterminated string");
 	tp_expect_error("config A\n\tbool\nfoo bar\n", "Kconfig:3: unknown statement \"foo\"");
 	tp_expect_error("config A\n\tdepends on B &&\n",
 			"Kconfig:2: syntax error: unexpected end of line, expected an expression");
@@ -905,15 +932,6 @@ static void test_error_files(void **state)
 	assert_string_equal(t->kc->errmsg, "s:3: 'endif' in different file than 'if'");
 	assert_true(diag_has(t, "Kconfig:1: error: location of the 'if'\n"));
 
-	/* NUL bytes */
-	tp_write_n(t, "Kconfig", "config A\n\tbool\0\n", 16);
-	assert_int_equal(tp_parse(t), KCONFIG_EPARSE);
-	assert_string_equal(t->kc->errmsg, "Kconfig:2: NUL byte in a Kconfig file");
-	tp_write(t, "Kconfig", "source \"n\"\n");
-	tp_write_n(t, "n", "\n\n\0", 3);
-	assert_int_equal(tp_parse(t), KCONFIG_EPARSE);
-	assert_string_equal(t->kc->errmsg, "n:3: NUL byte in a Kconfig file");
-
 	/* unterminated macro reference: the preprocessor's error, with file:line */
 	tp_write(t, "Kconfig", "config A\n\tbool\n\tdepends on $(B\n");
 	assert_int_not_equal(tp_parse(t), 0);
@@ -931,6 +949,47 @@ static void test_error_files(void **state)
 	unlink(strcat(strcpy((char[128]){ 0 }, t->dir), "/Kconfig"));
 	assert_int_equal(tp_parse(t), KCONFIG_ENOENT);
 	assert_non_null(strstr(t->kc->errmsg, "can't find file Kconfig"));
+	tp_free(t);
+}
+
+/* What conf accepts with a warning, kmin accepts too: open strings, NUL bytes. */
+static void test_lenient_input(void **state)
+{
+	struct tp *t = tp_new();
+	static const char nul[] =
+		"config A\n"
+		"\tbool \"before\0after\"\n"	/* 2: the prompt ends at the NUL */
+		"\tdefault y\0\n"			/* 3: a NUL between tokens is ignored */
+		"\thelp\n"
+		"\t  x\0y  \n"			/* 5 */
+		"config B\n"
+		"\tstring\n"
+		"\tdefault \"s\\\0t\"\n";
+	(void)state;
+
+	tp_write(t, "Kconfig",
+		 "config A\n"
+		 "\tbool \"never closed\n"
+		 "\tdefault y\n"
+		 "config B\n"
+		 "\tstring\n"
+		 "\tdefault \"open at the end");
+	assert_int_equal(tp_parse(t), 0);
+	assert_string_equal(menu_of(t->kc, "A")->prompt->text, "never closed");
+	assert_prop(t->kc, prop_at(sym(t->kc, "A"), 2), KC_P_DEFAULT, 3, "y", "-");
+	assert_string_equal(prop_at(sym(t->kc, "B"), 1)->expr->left.sym->name, "open at the end");
+	assert_true(diag_has(t, "Kconfig:2: warning: multi-line strings not supported\n"));
+	assert_true(diag_has(t, "Kconfig:6: warning: unterminated string at end of file\n"));
+	assert_int_equal(t->nerrors, 0);
+
+	tp_write_n(t, "Kconfig", nul, sizeof(nul) - 1);
+	assert_int_equal(tp_parse(t), 0);
+	assert_string_equal(menu_of(t->kc, "A")->prompt->text, "before");
+	assert_prop(t->kc, prop_at(sym(t->kc, "A"), 2), KC_P_DEFAULT, 3, "y", "-");
+	assert_string_equal(menu_of(t->kc, "A")->help, "x");
+	assert_string_equal(prop_at(sym(t->kc, "B"), 1)->expr->left.sym->name, "s");
+	assert_true(diag_has(t, "Kconfig:3: warning: ignoring unsupported character '\\x00'\n"));
+	assert_int_equal(t->nerrors, 0);
 	tp_free(t);
 }
 
@@ -983,6 +1042,10 @@ static void test_full_parse(void **state)
 	t->kc = kc = tp_context(t, KC_DIALECT_6_1);
 	assert_int_equal(kc_parse(kc, "Kconfig"), KCONFIG_EPARSE);
 	assert_false(kc->conf_changed);
+	/* the first message of the recursion check, the callback still gets all */
+	assert_string_equal(kc->errmsg, "Kconfig:4: recursive dependency detected!");
+	assert_true(diag_has(t, "Kconfig:4: error: recursive dependency detected!\n"));
+	assert_ptr_equal(kc->opts.diag, tp_diag);
 	tp_free(t);
 }
 
@@ -1177,7 +1240,7 @@ static void test_arm_tree(void **state)
 	}
 	print_message("6.1 arm tree: %zu symbols, %zu files, best parse %.1f ms of CPU time\n",
 		      kc->nsyms, kc->nfiles, best);
-	assert_true(best < 150.0);
+	assert_true(best < PARSE_MS_LIMIT);
 	assert_int_equal(kc->dialect, KC_DIALECT_6_1);
 
 	/* count what was built */
@@ -1274,9 +1337,13 @@ static void test_arm_tree_612(void **state)
 		assert_null(m->sym->name);
 		assert_int_equal(m->sym->type, KC_S_BOOLEAN);
 		assert_non_null(m->prompt);
-		assert_int_equal(prop_at(m->sym, 1)->type, KC_P_CHOICE);
-		for (struct kc_expr *e = prop_at(m->sym, 1)->expr; e; e = e->left.expr) {
-			assert_int_equal(e->right.sym->type, KC_S_BOOLEAN);
+		assert_null(kc_sym_get_choice_prop(m->sym));
+		/* conf's choice_members: config entries of the block, first choice wins */
+		for (struct kc_menu *c = m->list; c; c = kc_menu_next(c, m)) {
+			if (!c->sym || (c->sym->flags & KC_SYMBOL_CHECK))
+				continue;
+			assert_int_equal(c->sym->type, KC_S_BOOLEAN);
+			c->sym->flags |= KC_SYMBOL_CHECK;
 			members++;
 		}
 	}
@@ -1310,6 +1377,7 @@ int main(void)
 		cmocka_unit_test(test_modules_and_options),
 		cmocka_unit_test(test_errors),
 		cmocka_unit_test(test_error_files),
+		cmocka_unit_test(test_lenient_input),
 		cmocka_unit_test(test_long_lines),
 		cmocka_unit_test(test_full_parse),
 		cmocka_unit_test(test_arm_tree),
