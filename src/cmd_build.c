@@ -489,9 +489,12 @@ static void on_progress(void *data, const struct kmin_progress *p)
 	const struct item *it = p->user;
 
 	(void)data;
-	/* one fprintf per line: stdio locks the stream, lines never mix */
-	if (p->stage == KMIN_STAGE_OLDDEFCONFIG || p->stage == KMIN_STAGE_BUILD)
-		kmin_infof("w%u: %s: make %s", p->worker, it->path, kmin_job_stage_name(p->stage));
+	if (p->stage != KMIN_STAGE_OLDDEFCONFIG && p->stage != KMIN_STAGE_BUILD)
+		return;
+	/* runs on worker threads: hold stderr's (recursive) lock for the whole line */
+	flockfile(stderr);
+	kmin_infof("w%u: %s: make %s", p->worker, it->path, kmin_job_stage_name(p->stage));
+	funlockfile(stderr);
 }
 
 /* <cache>/build/<version>-<sha256 of the tree's real path, 12 hex>/<arch> */
@@ -704,7 +707,7 @@ static int build_all(struct build_run *run, const char *const *tramp)
 
 int kmin_cmd_build(int argc, char **argv)
 {
-	static char self[PATH_MAX];
+	char self[PATH_MAX];
 	const char *tramp[4] = { self, "build", KMIN_SPAWN_EXEC_COMMAND, NULL };
 	struct build_run run;
 	ssize_t n;

@@ -623,7 +623,7 @@ static int job_make(struct job_ctx *c, const char *const *targets, double *secon
 	}
 	*seconds = sr.seconds;
 	if (sr.end == KMIN_SPAWN_TIMEOUT)
-		fail(c, KMIN_JOB_TIMEOUT, "timed out after %g s, in %s", p->opts.timeout,
+		fail(c, KMIN_JOB_TIMEOUT, "timed out after %g s in %s", p->opts.timeout,
 		     kmin_job_stage_name(c->r->stage));
 	else if (sr.end == KMIN_SPAWN_CANCELLED)
 		fail(c, KMIN_JOB_CANCELLED, "cancelled in %s", kmin_job_stage_name(c->r->stage));

@@ -6,7 +6,10 @@
 # and a build that completes on the next run, clear errors for a missing
 # cross compiler and a tree that is not a kernel.
 #
-# Usage: tests/integration/build.sh [BUILD_DIR]   (default: build-work)
+# Usage: tests/integration/build.sh [--kmin PATH] [--quick]
+#   --kmin PATH   the kmin binary (default: build/src/kmin of this checkout)
+#   --quick       accepted for scripts/test; every check here is acceptance
+#                 and CI-sized already (tinyconfig-sized builds)
 # Environment: KMIN_SRC (default ~/.cache/kmin/src/linux-source-6.1).
 # Takes minutes (kernel builds, -j2 in all); worker directories in kmin's
 # cache are reused, so later runs are faster.  Prints TAP-like ok/not ok
@@ -14,8 +17,15 @@
 set -u
 
 top=$(cd "$(dirname "$0")/../.." && pwd)
-builddir=${1:-$top/build-work}
-kmin=$(cd "$builddir" && pwd)/src/kmin
+kmin=$top/build/src/kmin
+while [ $# -gt 0 ]; do
+	case $1 in
+	--kmin) shift; kmin=$(cd "$(dirname "$1")" && pwd)/$(basename "$1") ;;
+	--quick) ;;
+	*) echo "usage: $0 [--kmin PATH] [--quick]" >&2; exit 2 ;;
+	esac
+	shift
+done
 src=${KMIN_SRC:-$HOME/.cache/kmin/src/linux-source-6.1}
 tmp=$(mktemp -d /tmp/kmin-build-it-XXXXXX)
 db=$tmp/results.db
@@ -58,12 +68,12 @@ leftovers() {
 	local dir=$1 p
 	for p in /proc/[0-9]*; do
 		case "$(readlink "$p/cwd" 2>/dev/null)" in "$dir"|"$dir"/*) echo "${p#/proc/}";; esac
-		tr '\0' ' ' < "$p/cmdline" 2>/dev/null | grep -q "O=$dir " && echo "${p#/proc/}"
+		{ tr '\0' ' ' < "$p/cmdline"; } 2>/dev/null | grep -q "O=$dir " && echo "${p#/proc/}"
 	done | sort -u
 }
 
-[ -x "$kmin" ] || { echo "not ok 1 - no kmin at $kmin"; exit 1; }
-[ -f "$src/Makefile" ] || { echo "not ok 1 - no kernel tree at $src"; exit 1; }
+[ -x "$kmin" ] || { echo "not ok 1 - no kmin at $kmin"; echo "build: 0 passed, 1 failed"; exit 1; }
+[ -f "$src/Makefile" ] || { echo "not ok 1 - no kernel tree at $src"; echo "build: 0 passed, 1 failed"; exit 1; }
 echo "# kmin $kmin, source $src, scratch $tmp"
 
 # ---- configs: tinyconfig, tinyconfig + SPI + I2C, tinyconfig + PRINTK (a near-full rebuild) ----
@@ -124,8 +134,9 @@ left=$(leftovers "$wdir")
 check "no process left after the timeout${left:+ (left: $left)}" [ -z "$left" ]
 
 # ---- kill -9 in the middle of a build ----
-kbuild --workers 1 --jobs 2 tiny-printk.config > out4 2> err4 &
-pid=$!
+"$kmin" build --source "$src" --arch arm --db "$db" --workers 1 --jobs 2 tiny-printk.config \
+	> out4 2> err4 &
+pid=$!	# kmin itself, not a subshell
 for _ in $(seq 1 300); do grep -q 'make build' err4 && break; sleep 0.2; done
 sleep 20
 kill -9 $pid
@@ -142,5 +153,5 @@ check "the killed build completes on the next run" [ $rc -eq 0 ]
 check "tinyconfig+PRINTK: sizes equal arm-linux-gnueabi-size and the zImage" sizes_match out5 tiny-printk.config
 check "PRAGMA integrity_check is ok at the end" [ "$(sqlite3 "$db" 'PRAGMA integrity_check')" = ok ]
 
-echo "# $failures of $n failed"
+echo "build: $((n - failures)) passed, $failures failed"
 [ $failures -eq 0 ]

@@ -616,6 +616,31 @@ static void test_pool_bad_options(void **state)
 	assert_int_equal(kmin_pool_new(&p, &o, err, sizeof(err)), -1);
 }
 
+static void test_config_diff(void **state)
+{
+	struct kmin_divergence *d;
+	size_t n;
+
+	(void)state;
+	/* comments, order, absent vs "is not set" do not matter */
+	assert_int_equal(kmin_config_diff("# top\nCONFIG_A=y\n# CONFIG_B is not set\nCONFIG_S=\"x\"\n",
+					  "CONFIG_S=\"x\"\nCONFIG_A=y\n", &d, &n), 0);
+	assert_int_equal(n, 0);
+	assert_null(d);
+	assert_int_equal(kmin_config_diff("CONFIG_A=y\nCONFIG_HZ=100\nCONFIG_S=\"x\"\n",
+					  "CONFIG_A=m\nCONFIG_HZ=250\nCONFIG_S=\"x\"\nCONFIG_NEW=y\n",
+					  &d, &n), 0);
+	assert_int_equal(n, 3);
+	assert_string_equal(d[0].symbol, "A");
+	assert_string_equal(d[0].engine, "y");
+	assert_string_equal(d[0].make, "m");
+	assert_string_equal(d[1].symbol, "HZ");
+	assert_string_equal(d[1].make, "250");
+	assert_string_equal(d[2].symbol, "NEW");
+	assert_string_equal(d[2].engine, "n");
+	kmin_divergences_free(d, n);
+}
+
 static void test_default_size(void **state)
 {
 	unsigned int w, j, cores;
@@ -667,6 +692,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_pool_cancel),
 		cmocka_unit_test(test_pool_missing_make),
 		cmocka_unit_test(test_pool_bad_options),
+		cmocka_unit_test(test_config_diff),
 		cmocka_unit_test(test_default_size),
 	};
 
