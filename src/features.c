@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "kmin/error.h"
 #include "kmin/features.h"
 
 extern const char kmin_features_builtin[];
@@ -23,19 +24,6 @@ struct kmin_features {
 	struct kmin_feature *items;
 	size_t n, cap;
 };
-
-static int errf(char *err, size_t errlen, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static int errf(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	if (err && errlen)
-		vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-	return -1;
-}
 
 static void strv_free(char **v, size_t n)
 {
@@ -138,13 +126,13 @@ static int split_list(char *value, char ***out, size_t *n, const char *file, int
 			w += 7;
 		if (!valid_word(w)) {
 			strv_free(v, count);
-			return errf(err, errlen, "%s:%d: expected a name in '%s', got '%s'", file,
+			return kmin_errf(err, errlen, "%s:%d: expected a name in '%s', got '%s'", file,
 				    line, key, w);
 		}
 		char **nv = realloc(v, (count + 1) * sizeof(*v));
 		if (!nv || !(nv[count] = strdup(w))) {
 			strv_free(nv ? nv : v, count);
-			return errf(err, errlen, "out of memory");
+			return kmin_errf(err, errlen, "out of memory");
 		}
 		v = nv;
 		count++;
@@ -161,7 +149,7 @@ static int set_key(struct kmin_feature *f, const char *key, char *value, const c
 	if (!strcmp(key, "description")) {
 		free(f->description);
 		f->description = strdup(value);
-		return f->description ? 0 : errf(err, errlen, "out of memory");
+		return f->description ? 0 : kmin_errf(err, errlen, "out of memory");
 	}
 	if (!strcmp(key, "aliases"))
 		return split_list(value, &f->aliases, &f->naliases, file, line, key, err, errlen);
@@ -169,7 +157,7 @@ static int set_key(struct kmin_feature *f, const char *key, char *value, const c
 		return split_list(value, &f->symbols, &f->nsymbols, file, line, key, err, errlen);
 	if (!strcmp(key, "elf"))
 		return split_list(value, &f->elf, &f->nelf, file, line, key, err, errlen);
-	return errf(err, errlen,
+	return kmin_errf(err, errlen,
 		    "%s:%d: unknown key '%s' (expected aliases, description, symbols or elf)", file,
 		    line, key);
 }
@@ -179,7 +167,7 @@ static int commit_feature(struct kmin_features *fs, struct kmin_feature *f, char
 			  size_t errlen)
 {
 	if (!f->nsymbols)
-		return errf(err, errlen, "%s:%d: feature '%s' has no 'symbols'", f->file, f->line,
+		return kmin_errf(err, errlen, "%s:%d: feature '%s' has no 'symbols'", f->file, f->line,
 			    f->name);
 	for (size_t i = 0; i < fs->n; i++) {
 		if (name_equal(fs->items[i].name, f->name)) {
@@ -193,7 +181,7 @@ static int commit_feature(struct kmin_features *fs, struct kmin_feature *f, char
 		size_t cap = fs->cap ? fs->cap * 2 : 16;
 		struct kmin_feature *items = realloc(fs->items, cap * sizeof(*items));
 		if (!items)
-			return errf(err, errlen, "out of memory");
+			return kmin_errf(err, errlen, "out of memory");
 		fs->items = items;
 		fs->cap = cap;
 	}
@@ -207,17 +195,17 @@ static int open_section(struct kmin_feature *f, char *s, const char *file, int l
 {
 	char *end = strchr(s, ']');
 	if (!end || *trim(end + 1))
-		return errf(err, errlen, "%s:%d: expected '[NAME]'", file, line);
+		return kmin_errf(err, errlen, "%s:%d: expected '[NAME]'", file, line);
 	*end = '\0';
 	s = trim(s + 1);
 	if (!valid_word(s))
-		return errf(err, errlen, "%s:%d: expected a feature name in '[...]', got '%s'",
+		return kmin_errf(err, errlen, "%s:%d: expected a feature name in '[...]', got '%s'",
 			    file, line, s);
 	f->name = strdup(s);
 	f->file = strdup(file);
 	f->line = line;
 	if (!f->name || !f->file)
-		return errf(err, errlen, "out of memory");
+		return kmin_errf(err, errlen, "out of memory");
 	for (char *p = f->name; *p; p++)
 		*p = (char)toupper((unsigned char)*p);
 	return 0;
@@ -236,10 +224,10 @@ static int parse_line(struct kmin_features *fs, struct kmin_feature *cur, char *
 	}
 	char *eq = strchr(s, '=');
 	if (!eq)
-		return errf(err, errlen, "%s:%d: expected '[NAME]' or 'key = value', got '%s'",
+		return kmin_errf(err, errlen, "%s:%d: expected '[NAME]' or 'key = value', got '%s'",
 			    file, line, s);
 	if (!cur->name)
-		return errf(err, errlen, "%s:%d: 'key = value' before the first '[NAME]'", file,
+		return kmin_errf(err, errlen, "%s:%d: 'key = value' before the first '[NAME]'", file,
 			    line);
 	*eq = '\0';
 	return set_key(cur, trim(s), trim(eq + 1), file, line, err, errlen);
@@ -253,7 +241,7 @@ int kmin_features_parse(struct kmin_features *fs, const char *text, const char *
 	int line = 0, rc = 0;
 
 	if (!copy)
-		return errf(err, errlen, "out of memory");
+		return kmin_errf(err, errlen, "out of memory");
 	for (char *s = copy, *next; s && !rc; s = next) {
 		next = strchr(s, '\n');
 		if (next)
@@ -275,7 +263,7 @@ int kmin_features_load(struct kmin_features *fs, const char *path, char *err, si
 	size_t len = 0;
 
 	if (!f)
-		return errf(err, errlen, "cannot open '%s': %s", path, strerror(errno));
+		return kmin_errf(err, errlen, "cannot open '%s': %s", path, strerror(errno));
 	FILE *mem = open_memstream(&text, &len);
 	char buf[8192];
 	size_t n;
@@ -285,11 +273,11 @@ int kmin_features_load(struct kmin_features *fs, const char *path, char *err, si
 	fclose(f);
 	if (!mem || fclose(mem) || bad) {
 		free(text);
-		return errf(err, errlen, "cannot read '%s'", path);
+		return kmin_errf(err, errlen, "cannot read '%s'", path);
 	}
 	if (strlen(text) != len) {
 		free(text);
-		return errf(err, errlen, "%s: contains a NUL byte; expected text", path);
+		return kmin_errf(err, errlen, "%s: contains a NUL byte; expected text", path);
 	}
 	int rc = kmin_features_parse(fs, text, path, err, errlen);
 	free(text);
@@ -302,7 +290,7 @@ int kmin_features_new(struct kmin_features **out, char *err, size_t errlen)
 
 	*out = NULL;
 	if (!fs)
-		return errf(err, errlen, "out of memory");
+		return kmin_errf(err, errlen, "out of memory");
 	if (kmin_features_parse(fs, kmin_features_builtin, "features.conf (built in)", err,
 				errlen)) {
 		kmin_features_free(fs);

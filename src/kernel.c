@@ -25,6 +25,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "kmin/error.h"
 #include "kmin/kernel.h"
 
 extern char **environ;
@@ -62,19 +63,6 @@ void kmin_arch_guess(const char *name, struct kmin_arch *out)
 	out->compiler_package = "gcc";
 }
 
-static int errf(char *err, size_t errlen, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static int errf(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	if (err && errlen)
-		vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-	return -1;
-}
-
 /* Value of "NAME = value" in a Makefile line, or NULL. */
 static const char *makefile_var(const char *line, const char *name)
 {
@@ -109,7 +97,7 @@ int kmin_kernel_version(const char *srctree, char *buf, size_t len, char *err, s
 	snprintf(path, sizeof(path), "%s/Makefile", srctree);
 	f = fopen(path, "r");
 	if (!f)
-		return errf(err, errlen, "'%s' is not a kernel source tree: cannot open '%s': %s",
+		return kmin_errf(err, errlen, "'%s' is not a kernel source tree: cannot open '%s': %s",
 			    srctree, path, strerror(errno));
 	for (int i = 0; i < 20 && fgets(line, sizeof(line), f); i++) {
 		const char *v;
@@ -127,7 +115,7 @@ int kmin_kernel_version(const char *srctree, char *buf, size_t len, char *err, s
 	}
 	fclose(f);
 	if (!*ver || !have_extra)
-		return errf(err, errlen, "'%s' is not a kernel source tree: no VERSION in '%s'",
+		return kmin_errf(err, errlen, "'%s' is not a kernel source tree: no VERSION in '%s'",
 			    srctree, path);
 	/* KERNELVERSION = $(VERSION)$(if $(PATCHLEVEL),.$(PATCHLEVEL)$(if $(SUBLEVEL),.$(SUBLEVEL)))$(EXTRAVERSION) */
 	if (*patch && *sub)
@@ -387,7 +375,7 @@ int kmin_kernel_env_new(struct kmin_kernel_env **out, const char *srctree, const
 
 	*out = NULL;
 	if (!env)
-		return errf(err, errlen, "out of memory");
+		return kmin_errf(err, errlen, "out of memory");
 	if (a)
 		env->arch = *a;
 	else
@@ -400,14 +388,14 @@ int kmin_kernel_env_new(struct kmin_kernel_env **out, const char *srctree, const
 		version[0] = '\0';
 	}
 	if (!realpath(srctree, abs_src)) {
-		errf(err, errlen, "cannot resolve '%s': %s", srctree, strerror(errno));
+		kmin_errf(err, errlen, "cannot resolve '%s': %s", srctree, strerror(errno));
 		goto fail;
 	}
 	if (env_inherit(env) || env_put(env, "ARCH", arch) ||
 	    env_put(env, "SRCARCH", env->arch.srcarch) || env_put(env, "srctree", abs_src) ||
 	    env_put(env, "KERNELVERSION", version) || env_put(env, "LC_COLLATE", "C") ||
 	    env_put(env, "LC_NUMERIC", "C") || env_set_toolchain(env, cross_compile)) {
-		errf(err, errlen, "out of memory");
+		kmin_errf(err, errlen, "out of memory");
 		goto fail;
 	}
 	const char *cc = kmin_kernel_env_get(env, "CC");
@@ -422,7 +410,7 @@ int kmin_kernel_env_new(struct kmin_kernel_env **out, const char *srctree, const
 		}
 	}
 	if (env_put(env, "CC_VERSION_TEXT", vtext)) {
-		errf(err, errlen, "out of memory");
+		kmin_errf(err, errlen, "out of memory");
 		goto fail;
 	}
 	snprintf(tid, sizeof(tid), "%s;", vtext);
@@ -430,7 +418,7 @@ int kmin_kernel_env_new(struct kmin_kernel_env **out, const char *srctree, const
 	append_tool_id(env, kmin_kernel_env_get(env, "LD"), tid, sizeof(tid));
 	env->toolchain_id = strdup(tid);
 	if (!env->toolchain_id) {
-		errf(err, errlen, "out of memory");
+		kmin_errf(err, errlen, "out of memory");
 		goto fail;
 	}
 	*out = env;

@@ -32,22 +32,9 @@
 #include <git2.h>
 #include <openssl/evp.h>
 
+#include "kmin/error.h"
 #include "kmin/kernel.h"
 #include "kmin/kernel_id.h"
-
-static int errf(char *err, size_t errlen, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static int errf(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	if (err && errlen)
-		vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-	return -1;
-}
 
 static void hex_digest(EVP_MD_CTX *ctx, char hex[65])
 {
@@ -130,10 +117,10 @@ static int walk_entry(struct walk *w, int dfd, const char *name)
 	int n, rc = 0;
 
 	if (base + strlen(name) + 2 >= sizeof(w->path))
-		return errf(w->err, w->errlen, "path too long under '%s'", w->top);
+		return kmin_errf(w->err, w->errlen, "path too long under '%s'", w->top);
 	snprintf(w->path + base, sizeof(w->path) - base, "%s%s", base ? "/" : "", name);
 	if (fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0) {
-		rc = errf(w->err, w->errlen, "cannot stat '%s/%s': %s", w->top, w->path,
+		rc = kmin_errf(w->err, w->errlen, "cannot stat '%s/%s': %s", w->top, w->path,
 			  strerror(errno));
 		goto out;
 	}
@@ -154,7 +141,7 @@ static int walk_entry(struct walk *w, int dfd, const char *name)
 	} else if (S_ISDIR(st.st_mode)) {
 		int fd = openat(dfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 		if (fd < 0)
-			rc = errf(w->err, w->errlen, "cannot open '%s/%s': %s", w->top, w->path,
+			rc = kmin_errf(w->err, w->errlen, "cannot open '%s/%s': %s", w->top, w->path,
 				  strerror(errno));
 		else
 			rc = walk_dir(w, fd);
@@ -173,7 +160,7 @@ static int walk_dir(struct walk *w, int dfd)
 	int rc = 0;
 
 	if (rfd < 0 || read_names(rfd, &names, &n) < 0)
-		rc = errf(w->err, w->errlen, "cannot read directory '%s/%s': %s", w->top, w->path,
+		rc = kmin_errf(w->err, w->errlen, "cannot read directory '%s/%s': %s", w->top, w->path,
 			  strerror(errno));
 	for (size_t i = 0; rc == 0 && i < n; i++)
 		rc = walk_entry(w, dfd, names[i]);
@@ -191,10 +178,10 @@ static int tree_fingerprint(struct kmin_kernel_id *out, const char *srctree, cha
 	w.ctx = EVP_MD_CTX_new();
 	if (!w.ctx || !EVP_DigestInit_ex(w.ctx, EVP_sha256(), NULL)) {
 		EVP_MD_CTX_free(w.ctx);
-		return errf(err, errlen, "cannot hash '%s': libcrypto failed", srctree);
+		return kmin_errf(err, errlen, "cannot hash '%s': libcrypto failed", srctree);
 	}
 	fd = open(srctree, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	rc = fd < 0 ? errf(err, errlen, "cannot open '%s': %s", srctree, strerror(errno))
+	rc = fd < 0 ? kmin_errf(err, errlen, "cannot open '%s': %s", srctree, strerror(errno))
 		    : walk_dir(&w, fd);
 	if (rc == 0) {
 		hex_digest(w.ctx, out->fingerprint);
@@ -210,7 +197,7 @@ static int git_fail(char *err, size_t errlen, const char *what, const char *srct
 {
 	const git_error *e = git_error_last();
 
-	return errf(err, errlen, "%s '%s': %s", what, srctree, e && e->message ? e->message : "libgit2 error");
+	return kmin_errf(err, errlen, "%s '%s': %s", what, srctree, e && e->message ? e->message : "libgit2 error");
 }
 
 /* Hash the work-tree state of one path: its content, link target or absence. */
@@ -277,7 +264,7 @@ static int git_dirty_state(struct kmin_kernel_id *out, git_repository *repo, con
 	if (!ctx || !EVP_DigestInit_ex(ctx, EVP_sha256(), NULL)) {
 		EVP_MD_CTX_free(ctx);
 		git_status_list_free(list);
-		return errf(err, errlen, "cannot hash '%s': libcrypto failed", srctree);
+		return kmin_errf(err, errlen, "cannot hash '%s': libcrypto failed", srctree);
 	}
 	for (size_t i = 0; i < n; i++) {
 		const git_status_entry *e = git_status_byindex(list, i);
@@ -359,7 +346,7 @@ int kmin_kernel_id_compute(struct kmin_kernel_id *out, const char *srctree, char
 
 	memset(out, 0, sizeof(*out));
 	if (strlen(srctree) >= sizeof(out->path))
-		return errf(err, errlen, "path too long: '%s'", srctree);
+		return kmin_errf(err, errlen, "path too long: '%s'", srctree);
 	snprintf(out->path, sizeof(out->path), "%s", srctree);
 	if (kmin_kernel_version(srctree, out->version, sizeof(out->version), err, errlen) < 0)
 		return -1;

@@ -23,6 +23,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "kmin/error.h"
 #include "kmin/measure.h"
 
 static pthread_once_t elf_once = PTHREAD_ONCE_INIT;
@@ -31,20 +32,6 @@ static int elf_ready;	/* written once under elf_once, then only read */
 static void elf_init(void)
 {
 	elf_ready = elf_version(EV_CURRENT) != EV_NONE;
-}
-
-static int errf(char *err, size_t errlen, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static int errf(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	if (err && errlen)
-		vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-	return -1;
 }
 
 /* Where binutils' Berkeley `size` counts an allocated section. */
@@ -96,22 +83,22 @@ static int measure_sections(Elf *elf, const char *path, struct kmin_sizes *out,
 	Elf_Scn *scn = NULL;
 
 	if (elf_kind(elf) != ELF_K_ELF)
-		return errf(err, errlen, "'%s' is not an ELF file", path);
+		return kmin_errf(err, errlen, "'%s' is not an ELF file", path);
 	if (elf_getshdrnum(elf, &shnum) || elf_getshdrstrndx(elf, &shstrndx))
-		return errf(err, errlen, "'%s': bad ELF section headers: %s", path,
+		return kmin_errf(err, errlen, "'%s': bad ELF section headers: %s", path,
 			    elf_errmsg(-1));
 	if (shnum == 0)
-		return errf(err, errlen, "'%s' has no section headers", path);
+		return kmin_errf(err, errlen, "'%s' has no section headers", path);
 	while ((scn = elf_nextscn(elf, scn))) {
 		GElf_Shdr sh;
 
 		if (!gelf_getshdr(scn, &sh))
-			return errf(err, errlen, "'%s': bad section header: %s", path,
+			return kmin_errf(err, errlen, "'%s': bad section header: %s", path,
 				    elf_errmsg(-1));
 		if (!(sh.sh_flags & SHF_ALLOC))
 			continue;
 		if (add_section(out, &cap, elf_strptr(elf, shstrndx, sh.sh_name), &sh))
-			return errf(err, errlen, "out of memory");
+			return kmin_errf(err, errlen, "out of memory");
 	}
 	return 0;
 }
@@ -124,13 +111,13 @@ int kmin_measure_elf(const char *path, struct kmin_sizes *out, char *err, size_t
 	memset(out, 0, sizeof(*out));
 	pthread_once(&elf_once, elf_init);
 	if (!elf_ready)
-		return errf(err, errlen, "libelf is out of date");
+		return kmin_errf(err, errlen, "libelf is out of date");
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
-		return errf(err, errlen, "cannot open '%s': %s", path, strerror(errno));
+		return kmin_errf(err, errlen, "cannot open '%s': %s", path, strerror(errno));
 	elf = elf_begin(fd, ELF_C_READ_MMAP, NULL);
 	if (!elf) {
-		rc = errf(err, errlen, "'%s' is not an ELF file: %s", path, elf_errmsg(-1));
+		rc = kmin_errf(err, errlen, "'%s' is not an ELF file: %s", path, elf_errmsg(-1));
 	} else {
 		rc = measure_sections(elf, path, out, err, errlen);
 		elf_end(elf);
@@ -160,9 +147,9 @@ int kmin_measure_file(const char *path, uint64_t *bytes, char *err, size_t errle
 
 	*bytes = 0;
 	if (stat(path, &st))
-		return errf(err, errlen, "cannot stat '%s': %s", path, strerror(errno));
+		return kmin_errf(err, errlen, "cannot stat '%s': %s", path, strerror(errno));
 	if (!S_ISREG(st.st_mode))
-		return errf(err, errlen, "'%s' is not a regular file", path);
+		return kmin_errf(err, errlen, "'%s' is not a regular file", path);
 	*bytes = (uint64_t)st.st_size;
 	return 0;
 }

@@ -11,20 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "kmin/error.h"
 #include "kmin/require.h"
-
-static int errf(char *err, size_t errlen, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static int errf(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	if (err && errlen)
-		vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-	return -1;
-}
 
 void kmin_requirements_clear(struct kmin_requirements *reqs)
 {
@@ -115,8 +103,8 @@ static int unknown_item(const char *item, const char *name, const struct kmin_fe
 	size_t n = 0;
 	const char **cands = candidate_list(fs, symbols, &n);
 	const char *hint = cands ? kmin_suggest(name, cands, n) : NULL;
-	int rc = hint ? errf(err, errlen, "unknown requirement '%s'; did you mean '%s'?", item, hint)
-		      : errf(err, errlen,
+	int rc = hint ? kmin_errf(err, errlen, "unknown requirement '%s'; did you mean '%s'?", item, hint)
+		      : kmin_errf(err, errlen,
 			     "unknown requirement '%s': not a feature (see 'kmin features') "
 			     "nor a symbol of this tree", item);
 	free(cands);
@@ -144,16 +132,16 @@ static int parse_item(struct kmin_require *r, const char *item, const struct kmi
 	bool prefixed = !strncmp(item, "CONFIG_", 7);
 
 	if (len >= sizeof(name))
-		return errf(err, errlen, "requirement '%.40s...' is too long", item);
+		return kmin_errf(err, errlen, "requirement '%.40s...' is too long", item);
 	memcpy(name, item, len);
 	name[len] = '\0';
 	r->text = strdup(item);
 	if (!r->text)
-		return errf(err, errlen, "out of memory");
+		return kmin_errf(err, errlen, "out of memory");
 	r->value = 'y';
 	if (eq) {
 		if (strlen(eq + 1) != 1 || !strchr("ymn", eq[1]))
-			return errf(err, errlen, "requirement '%s': expected =y, =m or =n after '%s'",
+			return kmin_errf(err, errlen, "requirement '%s': expected =y, =m or =n after '%s'",
 				    item, name);
 		r->value = eq[1];
 		r->value_given = true;
@@ -162,11 +150,11 @@ static int parse_item(struct kmin_require *r, const char *item, const struct kmi
 		return 0;
 	const char *sym = prefixed ? name + 7 : name;
 	if (!valid_symbol_name(sym))
-		return errf(err, errlen, "requirement '%s': '%s' is not a symbol name", item, sym);
+		return kmin_errf(err, errlen, "requirement '%s': '%s' is not a symbol name", item, sym);
 	if (!exists || !exists(payload, sym))
 		return unknown_item(item, sym, fs, symbols, err, errlen);
 	r->symbol = strdup(sym);
-	return r->symbol ? 0 : errf(err, errlen, "out of memory");
+	return r->symbol ? 0 : kmin_errf(err, errlen, "out of memory");
 }
 
 static char *trim(char *s)
@@ -190,14 +178,14 @@ int kmin_requirements_parse(struct kmin_requirements *out, const char *list,
 	out->items = NULL;
 	out->n = 0;
 	if (!copy)
-		return errf(err, errlen, "out of memory");
+		return kmin_errf(err, errlen, "out of memory");
 	for (char *tok = strtok_r(copy, ",", &save); tok && !rc; tok = strtok_r(NULL, ",", &save)) {
 		char *item = trim(tok);
 		if (!*item)
 			continue;
 		struct kmin_require *items = realloc(out->items, (out->n + 1) * sizeof(*items));
 		if (!items) {
-			rc = errf(err, errlen, "out of memory");
+			rc = kmin_errf(err, errlen, "out of memory");
 			break;
 		}
 		out->items = items;
@@ -208,7 +196,7 @@ int kmin_requirements_parse(struct kmin_requirements *out, const char *list,
 	}
 	free(copy);
 	if (!rc && !out->n)
-		rc = errf(err, errlen, "--require needs at least one feature or symbol");
+		rc = kmin_errf(err, errlen, "--require needs at least one feature or symbol");
 	if (rc)
 		kmin_requirements_clear(out);
 	return rc;

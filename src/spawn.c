@@ -39,26 +39,13 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "kmin/error.h"
 #include "kmin/spawn.h"
 
 extern char **environ;
 
 #define POLL_SLICE_MS 100	/* how often the timeout and cancel flag are checked */
 #define REAP_LIMIT_S 10.0	/* how long to wait for a killed group to vanish */
-
-static int errf(char *err, size_t errlen, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static int errf(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	if (err && errlen)
-		vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-	return -1;
-}
 
 static double now(void)
 {
@@ -300,18 +287,18 @@ int kmin_spawn_run(const struct kmin_spawn_options *o, struct kmin_spawn_result 
 
 	memset(res, 0, sizeof(*res));
 	if (!o->argv || !o->argv[0])
-		return errf(err, errlen, "no program to run");
+		return kmin_errf(err, errlen, "no program to run");
 	if (find_program(o->argv[0], envp_get(envp, "PATH")))
-		return errf(err, errlen, "cannot run '%s': not found in PATH", o->argv[0]);
+		return kmin_errf(err, errlen, "cannot run '%s': not found in PATH", o->argv[0]);
 	if (o->log_path) {
 		logfd = open(o->log_path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
 		if (logfd < 0)
-			return errf(err, errlen, "cannot open '%s': %s", o->log_path, strerror(errno));
+			return kmin_errf(err, errlen, "cannot open '%s': %s", o->log_path, strerror(errno));
 	}
 	if (build_argv(o, pidbuf, sizeof(pidbuf), &argv)) {
 		if (logfd >= 0)
 			close(logfd);
-		return errf(err, errlen, "out of memory");
+		return kmin_errf(err, errlen, "out of memory");
 	}
 	posix_spawn_file_actions_init(&fa);
 	posix_spawnattr_init(&attr);
@@ -326,7 +313,7 @@ int kmin_spawn_run(const struct kmin_spawn_options *o, struct kmin_spawn_result 
 	if (logfd >= 0)
 		close(logfd);
 	if (rc) {
-		errf(err, errlen, "cannot run '%s': %s", argv[0], strerror(rc));
+		kmin_errf(err, errlen, "cannot run '%s': %s", argv[0], strerror(rc));
 		free(argv);
 		return -1;
 	}

@@ -15,20 +15,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "kmin/error.h"
 #include "kmin/tree.h"
-
-static int errf(char *err, size_t errlen, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static int errf(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	if (err && errlen)
-		vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-	return -1;
-}
 
 static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
 {
@@ -80,7 +68,7 @@ static int open_engine(struct kmin_tree *tree, const struct kmin_tree_options *o
 			ko.shell_cwd = shell_cwd;
 	}
 	if (kconfig_open(&tree->kc, &ko))
-		return errf(err, errlen, "%s", tree->kc ? kconfig_errmsg(tree->kc) : "out of memory");
+		return kmin_errf(err, errlen, "%s", tree->kc ? kconfig_errmsg(tree->kc) : "out of memory");
 	return 0;
 }
 
@@ -91,15 +79,15 @@ int kmin_tree_open(struct kmin_tree **out, const struct kmin_tree_options *opts,
 
 	*out = tree;
 	if (!tree)
-		return errf(err, errlen, "out of memory");
+		return kmin_errf(err, errlen, "out of memory");
 	if (opts->source)
 		snprintf(tree->source, sizeof(tree->source), "%s", opts->source);
 	else if (kmin_default_source(tree->source, sizeof(tree->source)))
-		return errf(err, errlen, "cannot find kmin's cache directory");
+		return kmin_errf(err, errlen, "cannot find kmin's cache directory");
 	if (kmin_kernel_env_new(&tree->env, tree->source, opts->arch, opts->cross_compile,
 				opts->kconfig ? KMIN_ENV_ALLOW_NON_KERNEL : 0, err, errlen)) {
 		if (!opts->source && access(tree->source, F_OK))
-			return errf(err, errlen,
+			return kmin_errf(err, errlen,
 				    "the default kernel source '%s' is missing; run scripts/setup "
 				    "or give --source DIR", tree->source);
 		return -1;
@@ -107,7 +95,7 @@ int kmin_tree_open(struct kmin_tree **out, const struct kmin_tree_options *opts,
 	strcpy(tree->scratch, "/tmp/kmin-XXXXXX");
 	if (!mkdtemp(tree->scratch)) {
 		tree->scratch[0] = '\0';
-		return errf(err, errlen, "cannot create a scratch directory: %s", strerror(errno));
+		return kmin_errf(err, errlen, "cannot create a scratch directory: %s", strerror(errno));
 	}
 	return open_engine(tree, opts, err, errlen);
 }
@@ -120,18 +108,18 @@ int kmin_tree_run_target(struct kmin_tree *tree, const char *name,
 	char rel[512], abs[sizeof(tree->source) + sizeof(rel)];
 
 	if (kconfig_target_parse(name, out))
-		return errf(err, errlen, "unknown target '%s'", name);
+		return kmin_errf(err, errlen, "unknown target '%s'", name);
 	if (*out == KCONFIG_TARGET_DEFCONFIG) {
 		/* relative to the tree, so that messages name it as the kernel does */
 		snprintf(rel, sizeof(rel), "arch/%s/configs/%s", arch->srcarch, name);
 		snprintf(abs, sizeof(abs), "%s/%s", tree->source, rel);
 		if (access(abs, R_OK))
-			return errf(err, errlen, "no configuration '%s' for arch '%s': cannot read '%s'",
+			return kmin_errf(err, errlen, "no configuration '%s' for arch '%s': cannot read '%s'",
 				    name, arch->name, abs);
 		topts->defconfig_file = rel;
 	}
 	if (kconfig_target_run(tree->kc, *out, topts))
-		return errf(err, errlen, "%s", kconfig_errmsg(tree->kc));
+		return kmin_errf(err, errlen, "%s", kconfig_errmsg(tree->kc));
 	topts->defconfig_file = NULL;
 	return 0;
 }
@@ -149,13 +137,13 @@ int kmin_tree_load_base(struct kmin_tree *tree, const char *base, char *err, siz
 			return -1;
 	} else {
 		if (access(base, R_OK))
-			return errf(err, errlen, "cannot read base config '%s': %s", base,
+			return kmin_errf(err, errlen, "cannot read base config '%s': %s", base,
 				    strerror(errno));
 		topts.input = base;
 		if (kconfig_target_run(tree->kc, KCONFIG_TARGET_OLDDEFCONFIG, &topts))
-			return errf(err, errlen, "%s", kconfig_errmsg(tree->kc));
+			return kmin_errf(err, errlen, "%s", kconfig_errmsg(tree->kc));
 	}
 	if (kconfig_config_write(tree->kc, path) || kconfig_config_read(tree->kc, path))
-		return errf(err, errlen, "%s", kconfig_errmsg(tree->kc));
+		return kmin_errf(err, errlen, "%s", kconfig_errmsg(tree->kc));
 	return 0;
 }

@@ -31,6 +31,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "kmin/error.h"
 #include "kmin/spawn.h"
 #include "kmin/worker.h"
 
@@ -102,20 +103,6 @@ struct kmin_pool {
 };
 
 /* ---- small helpers ---- */
-
-static int errf(char *err, size_t errlen, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static int errf(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	if (err && errlen)
-		vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-	return -1;
-}
 
 static char *xstrdup(const char *s)
 {
@@ -381,10 +368,10 @@ static int worker_dir_lock(struct worker *w, const char *root, unsigned int n, c
 
 	if (!lock) {
 		free(dir);
-		return errf(err, errlen, "out of memory");
+		return kmin_errf(err, errlen, "out of memory");
 	}
 	if (mkdir_p(dir) || (fd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC, 0644)) < 0) {
-		errf(err, errlen, "cannot create '%s': %s", dir, strerror(errno));
+		kmin_errf(err, errlen, "cannot create '%s': %s", dir, strerror(errno));
 		free(dir);
 		free(lock);
 		return -1;
@@ -393,7 +380,7 @@ static int worker_dir_lock(struct worker *w, const char *root, unsigned int n, c
 	if (flock(fd, LOCK_EX | LOCK_NB)) {
 		int busy = errno == EWOULDBLOCK;
 		if (!busy)
-			errf(err, errlen, "cannot lock '%s': %s", dir, strerror(errno));
+			kmin_errf(err, errlen, "cannot lock '%s': %s", dir, strerror(errno));
 		close(fd);
 		free(dir);
 		return busy ? 0 : -1;
@@ -416,7 +403,7 @@ static int workers_claim(struct kmin_pool *p, char *err, size_t errlen)
 			got++;
 	}
 	if (got < p->nworkers)
-		return errf(err, errlen, "all build directories under '%s' are in use by other kmin processes",
+		return kmin_errf(err, errlen, "all build directories under '%s' are in use by other kmin processes",
 			    p->build_root);
 	return 0;
 }
@@ -467,11 +454,11 @@ static int worker_recover(struct worker *w, char *err, size_t errlen)
 	int rc = 0;
 
 	if (!marker)
-		return errf(err, errlen, "out of memory");
+		return kmin_errf(err, errlen, "out of memory");
 	if (!stat(marker, &st)) {
 		int dfd = open(w->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 		if (dfd < 0) {
-			rc = errf(err, errlen, "cannot open '%s': %s", w->dir, strerror(errno));
+			rc = kmin_errf(err, errlen, "cannot open '%s': %s", w->dir, strerror(errno));
 		} else {
 			prune_newer(dfd, &st.st_mtim, 1);
 			close(dfd);
@@ -1031,12 +1018,12 @@ int kmin_pool_new(struct kmin_pool **out, const struct kmin_pool_options *o, cha
 
 	*out = NULL;
 	if (!o->srctree || !o->arch || !o->build_root || o->build_root[0] != '/')
-		return errf(err, errlen, "the pool needs a source tree, an arch and an absolute build root");
+		return kmin_errf(err, errlen, "the pool needs a source tree, an arch and an absolute build root");
 	if (o->workers < 1 || o->jobs < 1)
-		return errf(err, errlen, "the pool needs at least one worker and one make job");
+		return kmin_errf(err, errlen, "the pool needs at least one worker and one make job");
 	p = calloc(1, sizeof(*p));
 	if (!p)
-		return errf(err, errlen, "out of memory");
+		return kmin_errf(err, errlen, "out of memory");
 	pthread_mutex_init(&p->lock, NULL);
 	pthread_cond_init(&p->job_ready, NULL);
 	pthread_cond_init(&p->result_ready, NULL);
@@ -1045,14 +1032,14 @@ int kmin_pool_new(struct kmin_pool **out, const struct kmin_pool_options *o, cha
 	p->workers = calloc(o->workers, sizeof(*p->workers));
 	if (!p->workers || pool_copy_options(p, o) || !(p->env = make_env(p))) {
 		kmin_pool_free(p);
-		return errf(err, errlen, "out of memory");
+		return kmin_errf(err, errlen, "out of memory");
 	}
 	for (unsigned int i = 0; i < p->nworkers; i++) {
 		p->workers[i].pool = p;
 		p->workers[i].lockfd = -1;
 	}
 	if (mkdir_p(p->build_root)) {
-		errf(err, errlen, "cannot create '%s': %s", p->build_root, strerror(errno));
+		kmin_errf(err, errlen, "cannot create '%s': %s", p->build_root, strerror(errno));
 		kmin_pool_free(p);
 		return -1;
 	}
@@ -1063,7 +1050,7 @@ int kmin_pool_new(struct kmin_pool **out, const struct kmin_pool_options *o, cha
 	for (unsigned int i = 0; i < p->nworkers; i++) {
 		int rc = pthread_create(&p->workers[i].thread, NULL, worker_main, &p->workers[i]);
 		if (rc) {
-			errf(err, errlen, "cannot start a worker thread: %s", strerror(rc));
+			kmin_errf(err, errlen, "cannot start a worker thread: %s", strerror(rc));
 			kmin_pool_free(p);
 			return -1;
 		}
@@ -1078,14 +1065,14 @@ int kmin_pool_submit(struct kmin_pool *p, const struct kmin_job *job, char *err,
 	struct job_node *j = calloc(1, sizeof(*j));
 
 	if (!j)
-		return errf(err, errlen, "out of memory");
+		return kmin_errf(err, errlen, "out of memory");
 	j->config = malloc(job->config_len + 1);
 	j->expected = xstrdup(job->expected);
 	j->artifacts_dir = xstrdup(job->artifacts_dir);
 	j->user = job->user;
 	if (!j->config || (job->expected && !j->expected) || (job->artifacts_dir && !j->artifacts_dir)) {
 		job_node_free(j);
-		return errf(err, errlen, "out of memory");
+		return kmin_errf(err, errlen, "out of memory");
 	}
 	memcpy(j->config, job->config, job->config_len);
 	j->config[job->config_len] = '\0';
