@@ -22,6 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/utsname.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -366,6 +367,42 @@ static void cached_version_text(struct kmin_kernel_env *env, const char *cc, cha
 	}
 }
 
+/* scripts/subarch.include: the host's arch name as the kernel spells it. */
+static void host_subarch(char *buf, size_t len)
+{
+	static const struct { const char *prefix, *arch; } map[] = {
+		{ "x86_64", "x86" }, { "i386", "x86" }, { "i486", "x86" }, { "i586", "x86" },
+		{ "i686", "x86" }, { "sun4u", "sparc64" }, { "arm", "arm" }, { "sa110", "arm" },
+		{ "s390x", "s390" }, { "ppc", "powerpc" }, { "mips", "mips" }, { "sh2", "sh" },
+		{ "sh3", "sh" }, { "sh4", "sh" }, { "aarch64", "arm64" }, { "riscv", "riscv" },
+		{ "loongarch", "loongarch" },
+	};
+	struct utsname u;
+
+	if (uname(&u)) {
+		snprintf(buf, len, "x86");
+		return;
+	}
+	for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++) {
+		if (!strncmp(u.machine, map[i].prefix, strlen(map[i].prefix))) {
+			snprintf(buf, len, "%s", map[i].arch);
+			return;
+		}
+	}
+	snprintf(buf, len, "%s", u.machine);
+}
+
+/* ARCH=um: arch/um/Makefile exports SUBARCH and HEADER_ARCH for its Kconfig. */
+static int env_set_um(struct kmin_kernel_env *env)
+{
+	char sub[sizeof(((struct utsname *)0)->machine) + 8];
+
+	host_subarch(sub, sizeof(sub));
+	const char *header = !strcmp(sub, "x86") || !strcmp(sub, "x86_64") || !strcmp(sub, "i386")
+				     ? "x86" : sub;
+	return env_put(env, "SUBARCH", sub) || env_put(env, "HEADER_ARCH", header) ? -1 : 0;
+}
+
 int kmin_kernel_env_new(struct kmin_kernel_env **out, const char *srctree, const char *arch,
 			const char *cross_compile, unsigned int flags, char *err, size_t errlen)
 {
@@ -394,7 +431,8 @@ int kmin_kernel_env_new(struct kmin_kernel_env **out, const char *srctree, const
 	if (env_inherit(env) || env_put(env, "ARCH", arch) ||
 	    env_put(env, "SRCARCH", env->arch.srcarch) || env_put(env, "srctree", abs_src) ||
 	    env_put(env, "KERNELVERSION", version) || env_put(env, "LC_COLLATE", "C") ||
-	    env_put(env, "LC_NUMERIC", "C") || env_set_toolchain(env, cross_compile)) {
+	    env_put(env, "LC_NUMERIC", "C") || env_set_toolchain(env, cross_compile) ||
+	    (!strcmp(arch, "um") && env_set_um(env))) {
 		kmin_errf(err, errlen, "out of memory");
 		goto fail;
 	}
