@@ -18,8 +18,8 @@
  * thread while the workers build (so it costs no wall time), and the
  * symbols where it disagrees with make are reported.
  *
- * This file also hosts the trampoline of spawn.h: `kmin build __exec ...`
- * (hidden), until main.c dispatches `kmin __exec` itself.
+ * Builds run behind spawn.h's trampoline, `kmin __exec ...` (dispatched
+ * by main.c), so that they die with kmin.
  *
  * Exit status: 0 every config built (or was cached) ok; 1 a build failed,
  * timed out or could not be run; 2 bad usage or input (no such config,
@@ -708,13 +708,11 @@ static int build_all(struct build_run *run, const char *const *tramp)
 int kmin_cmd_build(int argc, char **argv)
 {
 	char self[PATH_MAX];
-	const char *tramp[4] = { self, "build", KMIN_SPAWN_EXEC_COMMAND, NULL };
+	const char *tramp[3] = { self, KMIN_SPAWN_EXEC_COMMAND, NULL };
 	struct build_run run;
 	ssize_t n;
 	int rc;
 
-	if (argc > 1 && !strcmp(argv[1], KMIN_SPAWN_EXEC_COMMAND))
-		return kmin_spawn_exec_main(argc - 1, argv + 1);
 	memset(&run, 0, sizeof(run));
 	rc = parse_args(argc, argv, &run.args);
 	if (rc)

@@ -27,5 +27,7 @@ int kmin_cmd_solve(int argc, char **argv);
 int kmin_cmd_features(int argc, char **argv);
 int kmin_cmd_explain(int argc, char **argv);
 int kmin_cmd_builds(int argc, char **argv);
+int kmin_cmd_run(int argc, char **argv);
+int kmin_cmd_runs(int argc, char **argv);
 
 #endif

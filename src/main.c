@@ -8,9 +8,11 @@
  */
 #include <stdio.h>
 #include <string.h>
+#include <sys/resource.h>
 
 #include "commands.h"
 #include "output.h"
+#include "kmin/spawn.h"
 
 struct kmin_command {
 	const char *name;
@@ -23,12 +25,10 @@ static const struct kmin_command commands[] = {
 	{ "explain", kmin_cmd_explain, "why a symbol has its value, and how to turn it on" },
 	{ "features", kmin_cmd_features, "list the features --require accepts" },
 	{ "solve", kmin_cmd_solve, "write a valid .config that keeps the requirements" },
-#ifdef KMIN_HAVE_BUILD
 	{ "build", kmin_cmd_build, "build configs in parallel workers and record their sizes" },
-#endif
-#ifdef KMIN_HAVE_BUILDS
 	{ "builds", kmin_cmd_builds, "list recorded builds" },
-#endif
+	{ "run", kmin_cmd_run, "search for the smallest config that keeps the requirements" },
+	{ "runs", kmin_cmd_runs, "list recorded search runs" },
 };
 
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
@@ -48,8 +48,29 @@ static void usage(FILE *out)
 	fprintf(out, "\n'kmin <command> --help' describes a command.\n");
 }
 
+/*
+ * The engine walks dependency chains recursively, as conf does; a tree
+ * with very deep chains, or a sanitizer build with its larger frames,
+ * needs more than the default 8 MB.  The main thread's stack grows on
+ * demand up to the soft limit, so raising it here is enough.
+ */
+static void raise_stack_limit(void)
+{
+	struct rlimit rl;
+	const rlim_t want = 256UL << 20;
+
+	if (getrlimit(RLIMIT_STACK, &rl) || rl.rlim_cur == RLIM_INFINITY || rl.rlim_cur >= want)
+		return;
+	rl.rlim_cur = rl.rlim_max == RLIM_INFINITY || rl.rlim_max >= want ? want : rl.rlim_max;
+	setrlimit(RLIMIT_STACK, &rl);
+}
+
 int main(int argc, char **argv)
 {
+	/* the build trampoline (spawn.h): `kmin __exec --ppid PID -- PROGRAM ...` */
+	if (argc > 1 && !strcmp(argv[1], KMIN_SPAWN_EXEC_COMMAND))
+		return kmin_spawn_exec_main(argc - 1, argv + 1);
+	raise_stack_limit();
 	if (argc < 2) {
 		usage(stderr);
 		return KMIN_EXIT_USAGE;
@@ -66,8 +87,9 @@ int main(int argc, char **argv)
 		if (!strcmp(argv[1], commands[i].name))
 			return commands[i].fn(argc - 1, argv + 1);
 	if (argv[1][0] == '-') {
-		kmin_errorf("the search ('kmin run', 'kmin --arch ... --require ...') is not in this version yet");
-		return KMIN_EXIT_USAGE;
+		/* `kmin --arch arm --require USB`: options without a command mean run */
+		argv[0] = "run";
+		return kmin_cmd_run(argc, argv);
 	}
 	kmin_errorf("'%s' is not a kmin command; see 'kmin --help'", argv[1]);
 	return KMIN_EXIT_USAGE;
