@@ -22,7 +22,7 @@ struct kc_arena_block {
 
 void *kc_arena_alloc(struct kc_arena *a, size_t size)
 {
-	size_t align = sizeof(max_align_t);
+	size_t align = _Alignof(max_align_t);
 	size = (size + align - 1) & ~(align - 1);
 	if (!size)
 		size = align;

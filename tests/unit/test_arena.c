@@ -17,7 +17,7 @@ static void test_alloc_zeroed_aligned(void **state)
 	for (int i = 1; i < 5000; i++) {
 		unsigned char *p = kc_arena_alloc(&a, (size_t)i);
 		assert_non_null(p);
-		assert_int_equal((uintptr_t)p % sizeof(max_align_t), 0);
+		assert_int_equal((uintptr_t)p % _Alignof(max_align_t), 0);
 		for (int j = 0; j < i; j++)
 			assert_int_equal(p[j], 0);
 		memset(p, 0xff, (size_t)i);
