@@ -1,4 +1,4 @@
--- schema.sql - the current schema of the kmin results store (user_version 1).
+-- schema.sql - the current schema of the kmin results store (user_version 2).
 --
 -- How this file and db/migrations/ relate: a database is only ever built
 -- by applying db/migrations/NNNN-*.sql in order, each in one transaction
@@ -74,4 +74,43 @@ CREATE TABLE sections (
 	name TEXT NOT NULL,
 	size INTEGER NOT NULL,
 	PRIMARY KEY (build_id, seq)
+) WITHOUT ROWID;
+
+-- The search: one row per `kmin run` (0002), every decision it took as a step.
+CREATE TABLE runs (
+	id INTEGER PRIMARY KEY,
+	key TEXT NOT NULL,			-- SHA-256 of the command's identity (kernel, toolchain, arch, requirements, base, metric, strategy)
+	strategy TEXT NOT NULL,			-- 'greedy' or 'linear'
+	arch TEXT NOT NULL,
+	requirements TEXT NOT NULL,		-- the --require list as given
+	base TEXT NOT NULL,			-- the --base as given
+	metric TEXT NOT NULL,			-- 'dec', 'text', ...
+	kernel_id INTEGER REFERENCES kernels(id),
+	toolchain_id INTEGER REFERENCES toolchains(id),
+	status TEXT NOT NULL CHECK (status IN ('running', 'done', 'budget', 'failed')),
+	base_sha256 TEXT,			-- the solved base config
+	base_size INTEGER,			-- its metric, bytes (NULL until built)
+	final_sha256 TEXT,			-- the best config so far
+	final_size INTEGER,
+	builds INTEGER NOT NULL DEFAULT 0,	-- real builds started by this run
+	cached INTEGER NOT NULL DEFAULT 0,	-- answers from the database
+	started_ms INTEGER NOT NULL,
+	finished_ms INTEGER			-- NULL while running
+);
+
+CREATE INDEX runs_key ON runs(key, id);
+
+CREATE TABLE steps (
+	run_id INTEGER NOT NULL REFERENCES runs(id),
+	seq INTEGER NOT NULL,			-- 1, 2, ... in the order they happened
+	kind TEXT NOT NULL CHECK (kind IN ('base', 'accept', 'reject', 'verify')),
+	moves TEXT NOT NULL,			-- "SYM=n SYM2=y ..." as applied; "" for base
+	config_sha256 TEXT,			-- the config built (NULL: refused in the engine)
+	build_id INTEGER REFERENCES builds(id),	-- the build that answered (NULL: no build)
+	reason TEXT NOT NULL DEFAULT '',	-- 'ok', 'failed', 'grew', 'lost SPI', ...
+	size INTEGER,				-- metric of the config built, bytes
+	saving INTEGER,				-- metric of the state before minus size
+	cached INTEGER NOT NULL DEFAULT 0,	-- 1: answered from the database
+	created_ms INTEGER NOT NULL,
+	PRIMARY KEY (run_id, seq)
 ) WITHOUT ROWID;

@@ -46,7 +46,7 @@
 #include "kmin/kernel_id.h"
 
 /* The schema version this code writes (PRAGMA user_version). */
-#define KMIN_STORE_SCHEMA_VERSION 1
+#define KMIN_STORE_SCHEMA_VERSION 2
 /* PRAGMA application_id of a kmin database: "kmin" in ASCII. */
 #define KMIN_STORE_APPLICATION_ID 0x6b6d696e
 
@@ -252,5 +252,105 @@ typedef int (*kmin_build_row_fn)(void *payload, const struct kmin_build_row *row
  */
 int kmin_store_builds_foreach(struct kmin_store *s, kmin_build_row_fn fn, void *payload,
 			      char *err, size_t errlen);
+
+/* ---- runs and steps of the search (db/store_run.c, schema 0002) ----
+ *
+ * A run is one `kmin run`; a step is one decision it took (the base, a
+ * batch accepted or rejected, the final verification), written as it
+ * happens so that a killed run resumes from its last accepted state.
+ * These calls open their own short-lived connection to the store's file
+ * (so they may run beside the build recording of other threads) and are
+ * meant for the search's thread: a few calls per build.
+ */
+
+enum kmin_run_status {
+	KMIN_RUN_RUNNING = 0,	/* started, not finished (or killed) */
+	KMIN_RUN_DONE,		/* no candidate left: the result is final */
+	KMIN_RUN_BUDGET,	/* stopped by --max-builds or --time-budget */
+	KMIN_RUN_FAILED,	/* the base or the final verification failed */
+};
+
+/* "running", "done", "budget", "failed". */
+const char *kmin_run_status_name(enum kmin_run_status status);
+
+/* One run; every string is borrowed (record) or owned by the row's mem_ (get). */
+struct kmin_run {
+	int64_t id;
+	const char *key;		/* SHA-256 hex of the command's identity */
+	const char *strategy, *arch, *requirements, *base, *metric;
+	int64_t kernel_id, toolchain_id;
+	enum kmin_run_status status;
+	const char *base_sha256;	/* NULL until solved */
+	int64_t base_size;		/* -1 unknown */
+	const char *final_sha256;	/* NULL until the base is accepted */
+	int64_t final_size;		/* -1 unknown */
+	int64_t builds, cached;
+	int64_t started_ms, finished_ms;	/* finished_ms 0 while running */
+	void *mem_;			/* private: storage of a get's strings */
+};
+
+/* Insert a new run (status, sizes, counters as given); *id_out gets its id. */
+int kmin_store_run_create(struct kmin_store *s, const struct kmin_run *run, int64_t *id_out,
+			  char *err, size_t errlen);
+
+/*
+ * Update the mutable fields of run->id: status, base_sha256, base_size,
+ * final_sha256, final_size, builds, cached, finished_ms.
+ */
+int kmin_store_run_update(struct kmin_store *s, const struct kmin_run *run, char *err,
+			  size_t errlen);
+
+/* Read run id into *out (1), or 0 when there is none.  Free with kmin_run_clear(). */
+int kmin_store_run_get(struct kmin_store *s, int64_t id, struct kmin_run *out, char *err,
+		       size_t errlen);
+
+/* The newest run with this key still 'running': 1 and *id_out, or 0 for none. */
+int kmin_store_run_find_unfinished(struct kmin_store *s, const char *key, int64_t *id_out,
+				   char *err, size_t errlen);
+
+void kmin_run_clear(struct kmin_run *run);
+
+/* Call fn for every run, oldest first; a positive return stops and is returned. */
+typedef int (*kmin_run_row_fn)(void *payload, const struct kmin_run *run);
+int kmin_store_runs_foreach(struct kmin_store *s, kmin_run_row_fn fn, void *payload, char *err,
+			    size_t errlen);
+
+enum kmin_step_kind { KMIN_STEP_BASE = 0, KMIN_STEP_ACCEPT, KMIN_STEP_REJECT, KMIN_STEP_VERIFY };
+
+/* "base", "accept", "reject", "verify". */
+const char *kmin_step_kind_name(enum kmin_step_kind kind);
+
+struct kmin_run_step {
+	int64_t run_id;
+	int64_t seq;			/* set by kmin_store_step_add() */
+	enum kmin_step_kind kind;
+	const char *moves;		/* "SYM=n SYM2=y"; "" for the base */
+	const char *config_sha256;	/* NULL: refused without a build */
+	int64_t build_id;		/* 0: none */
+	const char *reason;		/* "ok", "failed", "grew", ... */
+	int64_t size, saving;		/* -1 unknown */
+	bool cached;
+	int64_t created_ms;		/* 0: now */
+};
+
+/* Append a step (seq = the run's last + 1, written into step->seq). */
+int kmin_store_step_add(struct kmin_store *s, struct kmin_run_step *step, char *err,
+			size_t errlen);
+
+/* Call fn for every step of a run, in order.  Strings borrowed for the call. */
+typedef int (*kmin_step_row_fn)(void *payload, const struct kmin_run_step *step);
+int kmin_store_steps_foreach(struct kmin_store *s, int64_t run_id, kmin_step_row_fn fn,
+			     void *payload, char *err, size_t errlen);
+
+/*
+ * What single-symbol moves saved before, for this kernel and arch: fn is
+ * called once per accepted or built step whose moves name exactly one
+ * symbol, with the symbol and the saving measured (bytes of the run's
+ * metric; negative: it grew).  Used by the search to order candidates.
+ */
+typedef void (*kmin_saving_fn)(void *payload, const char *symbol, const char *metric,
+			       int64_t saving);
+int kmin_store_savings_foreach(struct kmin_store *s, int64_t kernel_id, const char *arch,
+			       kmin_saving_fn fn, void *payload, char *err, size_t errlen);
 
 #endif

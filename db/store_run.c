@@ -1,0 +1,463 @@
+/*
+ * store_run.c - the search's runs and steps in the results store.
+ *
+ * `kmin run` writes one row in `runs` when it starts and one row in
+ * `steps` per decision (the base, each batch accepted or rejected, the
+ * final verification), each in its own transaction, as it happens: after
+ * kill -9 the last accepted state is on disk and the same command resumes
+ * from it.  `kmin runs` lists the rows.  The search also reads back what
+ * single-symbol moves saved in earlier runs on the same kernel and arch,
+ * to order its candidates.
+ *
+ * Workload: a few statements per build (seconds to minutes apart), from
+ * the search's thread only.  Every call opens its own connection to the
+ * store's file (WAL mode: it never blocks the build recording of the
+ * store's handle) and closes it; that costs well under a millisecond,
+ * nothing next to a build, and keeps struct kmin_store private to
+ * store.c.  The schema is migration 0002 (db/migrations/0002-runs.sql).
+ *
+ * Errors: 0 (or 1, where stated) or a negative enum kmin_store_error with
+ * a message naming the database file in err[errlen].
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/time.h>
+
+#include <sqlite3.h>
+
+#include "kmin/store.h"
+
+#define RUN_BUSY_TIMEOUT_MS 30000
+
+static const char *const run_status_names[] = { "running", "done", "budget", "failed" };
+static const char *const step_kind_names[] = { "base", "accept", "reject", "verify" };
+
+const char *kmin_run_status_name(enum kmin_run_status status)
+{
+	return (unsigned)status < 4 ? run_status_names[status] : "?";
+}
+
+const char *kmin_step_kind_name(enum kmin_step_kind kind)
+{
+	return (unsigned)kind < 4 ? step_kind_names[kind] : "?";
+}
+
+static int run_fail(struct kmin_store *s, sqlite3 *db, const char *what, char *err, size_t errlen)
+{
+	if (err && errlen)
+		snprintf(err, errlen, "%s in database '%s': %s", what, kmin_store_path(s),
+			 db ? sqlite3_errmsg(db) : "out of memory");
+	return KMIN_STORE_EGENERIC;
+}
+
+static int64_t run_now_ms(void)
+{
+	struct timeval tv;
+
+	gettimeofday(&tv, NULL);
+	return (int64_t)tv.tv_sec * 1000 + tv.tv_usec / 1000;
+}
+
+/* A connection of our own to the store's file; close with sqlite3_close_v2(). */
+static int run_connect(struct kmin_store *s, sqlite3 **db, char *err, size_t errlen)
+{
+	int rc = sqlite3_open_v2(kmin_store_path(s), db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX,
+				 NULL);
+
+	if (rc == SQLITE_OK)
+		rc = sqlite3_busy_timeout(*db, RUN_BUSY_TIMEOUT_MS);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_exec(*db, "PRAGMA foreign_keys = ON", NULL, NULL, NULL);
+	if (rc != SQLITE_OK) {
+		run_fail(s, *db, "cannot open", err, errlen);
+		sqlite3_close_v2(*db);
+		*db = NULL;
+		return KMIN_STORE_EGENERIC;
+	}
+	return 0;
+}
+
+static void bind_opt_text(sqlite3_stmt *st, int i, const char *t)
+{
+	if (t)
+		sqlite3_bind_text(st, i, t, -1, SQLITE_TRANSIENT);
+	else
+		sqlite3_bind_null(st, i);
+}
+
+static void bind_opt_size(sqlite3_stmt *st, int i, int64_t v)
+{
+	if (v >= 0)
+		sqlite3_bind_int64(st, i, v);
+	else
+		sqlite3_bind_null(st, i);
+}
+
+static void bind_opt_id(sqlite3_stmt *st, int i, int64_t v)
+{
+	if (v > 0)
+		sqlite3_bind_int64(st, i, v);
+	else
+		sqlite3_bind_null(st, i);
+}
+
+/* Prepare, let bind() fill the parameters, step once; SQLITE_DONE/ROW or an error. */
+static int run_exec1(sqlite3 *db, const char *sql, sqlite3_stmt **out)
+{
+	int rc = sqlite3_prepare_v2(db, sql, -1, out, NULL);
+	return rc == SQLITE_OK ? SQLITE_OK : rc;
+}
+
+int kmin_store_run_create(struct kmin_store *s, const struct kmin_run *r, int64_t *id_out,
+			  char *err, size_t errlen)
+{
+	static const char sql[] =
+		"INSERT INTO runs(key, strategy, arch, requirements, base, metric, kernel_id,"
+		" toolchain_id, status, base_sha256, base_size, final_sha256, final_size, builds,"
+		" cached, started_ms) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16)";
+	sqlite3 *db;
+	sqlite3_stmt *st = NULL;
+	int rc = run_connect(s, &db, err, errlen);
+
+	if (rc)
+		return rc;
+	rc = run_exec1(db, sql, &st);
+	if (rc == SQLITE_OK) {
+		sqlite3_bind_text(st, 1, r->key, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_text(st, 2, r->strategy, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_text(st, 3, r->arch, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_text(st, 4, r->requirements, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_text(st, 5, r->base, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_text(st, 6, r->metric, -1, SQLITE_TRANSIENT);
+		bind_opt_id(st, 7, r->kernel_id);
+		bind_opt_id(st, 8, r->toolchain_id);
+		sqlite3_bind_text(st, 9, kmin_run_status_name(r->status), -1, SQLITE_STATIC);
+		bind_opt_text(st, 10, r->base_sha256);
+		bind_opt_size(st, 11, r->base_size);
+		bind_opt_text(st, 12, r->final_sha256);
+		bind_opt_size(st, 13, r->final_size);
+		sqlite3_bind_int64(st, 14, r->builds);
+		sqlite3_bind_int64(st, 15, r->cached);
+		sqlite3_bind_int64(st, 16, r->started_ms ? r->started_ms : run_now_ms());
+		rc = sqlite3_step(st);
+	}
+	if (rc == SQLITE_DONE && id_out)
+		*id_out = sqlite3_last_insert_rowid(db);
+	rc = rc == SQLITE_DONE ? 0 : run_fail(s, db, "cannot record the run", err, errlen);
+	sqlite3_finalize(st);
+	sqlite3_close_v2(db);
+	return rc;
+}
+
+int kmin_store_run_update(struct kmin_store *s, const struct kmin_run *r, char *err,
+			  size_t errlen)
+{
+	static const char sql[] =
+		"UPDATE runs SET status = ?2, base_sha256 = ?3, base_size = ?4, final_sha256 = ?5,"
+		" final_size = ?6, builds = ?7, cached = ?8, finished_ms = ?9 WHERE id = ?1";
+	sqlite3 *db;
+	sqlite3_stmt *st = NULL;
+	int rc = run_connect(s, &db, err, errlen);
+
+	if (rc)
+		return rc;
+	rc = run_exec1(db, sql, &st);
+	if (rc == SQLITE_OK) {
+		sqlite3_bind_int64(st, 1, r->id);
+		sqlite3_bind_text(st, 2, kmin_run_status_name(r->status), -1, SQLITE_STATIC);
+		bind_opt_text(st, 3, r->base_sha256);
+		bind_opt_size(st, 4, r->base_size);
+		bind_opt_text(st, 5, r->final_sha256);
+		bind_opt_size(st, 6, r->final_size);
+		sqlite3_bind_int64(st, 7, r->builds);
+		sqlite3_bind_int64(st, 8, r->cached);
+		bind_opt_id(st, 9, r->finished_ms);
+		rc = sqlite3_step(st);
+	}
+	rc = rc == SQLITE_DONE ? 0 : run_fail(s, db, "cannot update the run", err, errlen);
+	sqlite3_finalize(st);
+	sqlite3_close_v2(db);
+	return rc;
+}
+
+/* ---- reading runs ---- */
+
+#define RUN_COLUMNS \
+	"id, key, strategy, arch, requirements, base, metric, COALESCE(kernel_id, 0)," \
+	" COALESCE(toolchain_id, 0), status, base_sha256, COALESCE(base_size, -1)," \
+	" final_sha256, COALESCE(final_size, -1), builds, cached, started_ms," \
+	" COALESCE(finished_ms, 0)"
+
+static enum kmin_run_status run_status_parse(const char *name)
+{
+	for (unsigned i = 0; i < 4; i++)
+		if (name && !strcmp(name, run_status_names[i]))
+			return (enum kmin_run_status)i;
+	return KMIN_RUN_FAILED;
+}
+
+/* Fill r from a row of RUN_COLUMNS; strings borrowed from the statement. */
+static void run_from_row(sqlite3_stmt *st, struct kmin_run *r)
+{
+	memset(r, 0, sizeof(*r));
+	r->id = sqlite3_column_int64(st, 0);
+	r->key = (const char *)sqlite3_column_text(st, 1);
+	r->strategy = (const char *)sqlite3_column_text(st, 2);
+	r->arch = (const char *)sqlite3_column_text(st, 3);
+	r->requirements = (const char *)sqlite3_column_text(st, 4);
+	r->base = (const char *)sqlite3_column_text(st, 5);
+	r->metric = (const char *)sqlite3_column_text(st, 6);
+	r->kernel_id = sqlite3_column_int64(st, 7);
+	r->toolchain_id = sqlite3_column_int64(st, 8);
+	r->status = run_status_parse((const char *)sqlite3_column_text(st, 9));
+	r->base_sha256 = (const char *)sqlite3_column_text(st, 10);
+	r->base_size = sqlite3_column_int64(st, 11);
+	r->final_sha256 = (const char *)sqlite3_column_text(st, 12);
+	r->final_size = sqlite3_column_int64(st, 13);
+	r->builds = sqlite3_column_int64(st, 14);
+	r->cached = sqlite3_column_int64(st, 15);
+	r->started_ms = sqlite3_column_int64(st, 16);
+	r->finished_ms = sqlite3_column_int64(st, 17);
+}
+
+/* Copy the borrowed strings of r into one allocation owned by r->mem_. */
+static int run_own(struct kmin_run *r)
+{
+	const char **f[] = { &r->key, &r->strategy, &r->arch, &r->requirements, &r->base,
+			     &r->metric, &r->base_sha256, &r->final_sha256 };
+	size_t total = 0, n = sizeof(f) / sizeof(f[0]);
+	char *mem, *p;
+
+	for (size_t i = 0; i < n; i++)
+		total += *f[i] ? strlen(*f[i]) + 1 : 0;
+	mem = malloc(total + 1);
+	if (!mem)
+		return -1;
+	p = mem;
+	for (size_t i = 0; i < n; i++) {
+		if (!*f[i])
+			continue;
+		size_t len = strlen(*f[i]) + 1;
+		memcpy(p, *f[i], len);
+		*f[i] = p;
+		p += len;
+	}
+	r->mem_ = mem;
+	return 0;
+}
+
+void kmin_run_clear(struct kmin_run *r)
+{
+	if (!r)
+		return;
+	free(r->mem_);
+	memset(r, 0, sizeof(*r));
+}
+
+int kmin_store_run_get(struct kmin_store *s, int64_t id, struct kmin_run *out, char *err,
+		       size_t errlen)
+{
+	sqlite3 *db;
+	sqlite3_stmt *st = NULL;
+	int rc = run_connect(s, &db, err, errlen);
+
+	memset(out, 0, sizeof(*out));
+	if (rc)
+		return rc;
+	rc = run_exec1(db, "SELECT " RUN_COLUMNS " FROM runs WHERE id = ?1", &st);
+	if (rc == SQLITE_OK) {
+		sqlite3_bind_int64(st, 1, id);
+		rc = sqlite3_step(st);
+	}
+	if (rc == SQLITE_ROW) {
+		run_from_row(st, out);
+		rc = run_own(out) ? run_fail(s, NULL, "cannot read the run", err, errlen) : 1;
+	} else {
+		rc = rc == SQLITE_DONE ? 0 : run_fail(s, db, "cannot read the run", err, errlen);
+	}
+	sqlite3_finalize(st);
+	sqlite3_close_v2(db);
+	return rc;
+}
+
+int kmin_store_run_find_unfinished(struct kmin_store *s, const char *key, int64_t *id_out,
+				   char *err, size_t errlen)
+{
+	sqlite3 *db;
+	sqlite3_stmt *st = NULL;
+	int rc = run_connect(s, &db, err, errlen);
+
+	if (rc)
+		return rc;
+	rc = run_exec1(db, "SELECT id FROM runs WHERE key = ?1 AND status = 'running'"
+			   " ORDER BY id DESC LIMIT 1", &st);
+	if (rc == SQLITE_OK) {
+		sqlite3_bind_text(st, 1, key, -1, SQLITE_TRANSIENT);
+		rc = sqlite3_step(st);
+	}
+	if (rc == SQLITE_ROW) {
+		*id_out = sqlite3_column_int64(st, 0);
+		rc = 1;
+	} else {
+		rc = rc == SQLITE_DONE ? 0 : run_fail(s, db, "cannot look runs up", err, errlen);
+	}
+	sqlite3_finalize(st);
+	sqlite3_close_v2(db);
+	return rc;
+}
+
+int kmin_store_runs_foreach(struct kmin_store *s, kmin_run_row_fn fn, void *payload, char *err,
+			    size_t errlen)
+{
+	sqlite3 *db;
+	sqlite3_stmt *st = NULL;
+	int rc = run_connect(s, &db, err, errlen), stop = 0;
+
+	if (rc)
+		return rc;
+	rc = run_exec1(db, "SELECT " RUN_COLUMNS " FROM runs ORDER BY id", &st);
+	while (rc == SQLITE_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct kmin_run r;
+		run_from_row(st, &r);
+		stop = fn(payload, &r);
+		if (stop > 0)
+			break;
+		rc = SQLITE_OK;
+	}
+	if (stop > 0)
+		rc = stop;
+	else
+		rc = rc == SQLITE_DONE ? 0 : run_fail(s, db, "cannot list runs", err, errlen);
+	sqlite3_finalize(st);
+	sqlite3_close_v2(db);
+	return rc;
+}
+
+/* ---- steps ---- */
+
+int kmin_store_step_add(struct kmin_store *s, struct kmin_run_step *step, char *err,
+			size_t errlen)
+{
+	static const char sql[] =
+		"INSERT INTO steps(run_id, seq, kind, moves, config_sha256, build_id, reason, size,"
+		" saving, cached, created_ms)"
+		" SELECT ?1, COALESCE(MAX(seq), 0) + 1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10"
+		" FROM steps WHERE run_id = ?1 RETURNING seq";
+	sqlite3 *db;
+	sqlite3_stmt *st = NULL;
+	int rc = run_connect(s, &db, err, errlen);
+
+	if (rc)
+		return rc;
+	rc = run_exec1(db, sql, &st);
+	if (rc == SQLITE_OK) {
+		sqlite3_bind_int64(st, 1, step->run_id);
+		sqlite3_bind_text(st, 2, kmin_step_kind_name(step->kind), -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 3, step->moves ? step->moves : "", -1, SQLITE_TRANSIENT);
+		bind_opt_text(st, 4, step->config_sha256);
+		bind_opt_id(st, 5, step->build_id);
+		sqlite3_bind_text(st, 6, step->reason ? step->reason : "", -1, SQLITE_TRANSIENT);
+		bind_opt_size(st, 7, step->size);
+		if (step->size >= 0)
+			sqlite3_bind_int64(st, 8, step->saving);
+		else
+			sqlite3_bind_null(st, 8);
+		sqlite3_bind_int(st, 9, step->cached);
+		sqlite3_bind_int64(st, 10, step->created_ms ? step->created_ms : run_now_ms());
+		rc = sqlite3_step(st);
+	}
+	if (rc == SQLITE_ROW) {
+		step->seq = sqlite3_column_int64(st, 0);
+		rc = sqlite3_step(st);
+	}
+	rc = rc == SQLITE_DONE ? 0 : run_fail(s, db, "cannot record a step", err, errlen);
+	sqlite3_finalize(st);
+	sqlite3_close_v2(db);
+	return rc;
+}
+
+static enum kmin_step_kind step_kind_parse(const char *name)
+{
+	for (unsigned i = 0; i < 4; i++)
+		if (name && !strcmp(name, step_kind_names[i]))
+			return (enum kmin_step_kind)i;
+	return KMIN_STEP_REJECT;
+}
+
+int kmin_store_steps_foreach(struct kmin_store *s, int64_t run_id, kmin_step_row_fn fn,
+			     void *payload, char *err, size_t errlen)
+{
+	sqlite3 *db;
+	sqlite3_stmt *st = NULL;
+	int rc = run_connect(s, &db, err, errlen), stop = 0;
+
+	if (rc)
+		return rc;
+	rc = run_exec1(db, "SELECT seq, kind, moves, config_sha256, COALESCE(build_id, 0), reason,"
+			   " COALESCE(size, -1), COALESCE(saving, 0), cached, created_ms"
+			   " FROM steps WHERE run_id = ?1 ORDER BY seq", &st);
+	if (rc == SQLITE_OK)
+		sqlite3_bind_int64(st, 1, run_id);
+	while (rc == SQLITE_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct kmin_run_step t = { 0 };
+		t.run_id = run_id;
+		t.seq = sqlite3_column_int64(st, 0);
+		t.kind = step_kind_parse((const char *)sqlite3_column_text(st, 1));
+		t.moves = (const char *)sqlite3_column_text(st, 2);
+		t.config_sha256 = (const char *)sqlite3_column_text(st, 3);
+		t.build_id = sqlite3_column_int64(st, 4);
+		t.reason = (const char *)sqlite3_column_text(st, 5);
+		t.size = sqlite3_column_int64(st, 6);
+		t.saving = sqlite3_column_int64(st, 7);
+		t.cached = sqlite3_column_int(st, 8);
+		t.created_ms = sqlite3_column_int64(st, 9);
+		stop = fn(payload, &t);
+		if (stop > 0)
+			break;
+		rc = SQLITE_OK;
+	}
+	if (stop > 0)
+		rc = stop;
+	else
+		rc = rc == SQLITE_DONE ? 0 : run_fail(s, db, "cannot list steps", err, errlen);
+	sqlite3_finalize(st);
+	sqlite3_close_v2(db);
+	return rc;
+}
+
+int kmin_store_savings_foreach(struct kmin_store *s, int64_t kernel_id, const char *arch,
+			       kmin_saving_fn fn, void *payload, char *err, size_t errlen)
+{
+	sqlite3 *db;
+	sqlite3_stmt *st = NULL;
+	int rc = run_connect(s, &db, err, errlen);
+
+	if (rc)
+		return rc;
+	rc = run_exec1(db, "SELECT t.moves, r.metric, t.saving FROM steps t"
+			   " JOIN runs r ON r.id = t.run_id"
+			   " WHERE r.kernel_id = ?1 AND r.arch = ?2 AND t.kind IN ('accept', 'reject')"
+			   " AND t.size IS NOT NULL AND instr(t.moves, ' ') = 0 AND t.moves <> ''"
+			   " ORDER BY r.id, t.seq", &st);
+	if (rc == SQLITE_OK) {
+		sqlite3_bind_int64(st, 1, kernel_id);
+		sqlite3_bind_text(st, 2, arch, -1, SQLITE_TRANSIENT);
+	}
+	while (rc == SQLITE_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		char sym[256];
+		const char *m = (const char *)sqlite3_column_text(st, 0);
+		size_t n = strcspn(m, "=");
+		if (n >= sizeof(sym))
+			n = sizeof(sym) - 1;
+		memcpy(sym, m, n);
+		sym[n] = '\0';
+		fn(payload, sym, (const char *)sqlite3_column_text(st, 1), sqlite3_column_int64(st, 2));
+		rc = SQLITE_OK;
+	}
+	rc = rc == SQLITE_DONE ? 0 : run_fail(s, db, "cannot read savings", err, errlen);
+	sqlite3_finalize(st);
+	sqlite3_close_v2(db);
+	return rc;
+}

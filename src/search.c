@@ -1,0 +1,1059 @@
+/*
+ * search.c - the search loop: rounds of engine-filtered candidates,
+ * tested in batches on the worker pool, decided by the build oracle.
+ *
+ * Called by src/cmd_run.c through kmin_search_run() (search.h explains
+ * the method).  The state is one full .config (the best accepted so far)
+ * and a generation number that grows with every acceptance.  A round:
+ *
+ *   1. ask the engine for the candidate moves at the state
+ *      (search_moves.c), score and sort them (search_estimate.c);
+ *   2. queue them as batches: greedy puts all fresh candidates in one
+ *      batch (W batches with W workers), and moves rejected alone before
+ *      the last acceptance in a batch after them; linear queues each move
+ *      alone in Kconfig order;
+ *   3. while batches are queued: apply a batch to the state in the engine
+ *      (nothing changes: drop; a requirement lost: split, or reject a
+ *      single move, without building), ask the store, else build it in a
+ *      worker; decide each result: accept (new state, next generation) or
+ *      split in halves.  A result computed on an older state is re-based:
+ *      queued again and recomputed on the new state;
+ *   4. a round without an acceptance ends the search.
+ *
+ * Every build is recorded in the store as it finishes and every decision
+ * appended to the run's steps, so a run killed at any point resumes from
+ * its last accepted state (steps of kind base/accept), with every build
+ * done before answered by the store.
+ *
+ * Workload: on 6.1 arm a round asks the engine a few hundred questions
+ * (seconds), a build takes 10 s to 5 min; the loop itself costs nothing.
+ * Everything runs on the caller's thread except the builds.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/time.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "kmin/search.h"
+#include "search_internal.h"
+
+/* ---- names ---- */
+
+static const char *const metric_names[KMIN_METRIC_COUNT] = {
+	"dec", "text", "data", "bss", "image", "ram", "flash",
+};
+
+const char *kmin_metric_name(enum kmin_metric m)
+{
+	return (unsigned)m < KMIN_METRIC_COUNT ? metric_names[m] : "?";
+}
+
+int kmin_metric_parse(const char *name, enum kmin_metric *out)
+{
+	for (unsigned i = 0; i < KMIN_METRIC_COUNT; i++) {
+		if (!strcmp(name, metric_names[i])) {
+			*out = (enum kmin_metric)i;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+int64_t kmin_search_metric(const struct kmin_search_sizes *s, enum kmin_metric m)
+{
+	if (s->text < 0 || s->data < 0 || s->bss < 0)
+		return -1;
+	switch (m) {
+	case KMIN_METRIC_DEC: return s->text + s->data + s->bss;
+	case KMIN_METRIC_TEXT: return s->text;
+	case KMIN_METRIC_DATA: return s->data;
+	case KMIN_METRIC_BSS: return s->bss;
+	case KMIN_METRIC_IMAGE: return s->image;
+	case KMIN_METRIC_RAM: return s->data + s->bss;
+	case KMIN_METRIC_FLASH: return s->text + s->data;
+	default: return -1;
+	}
+}
+
+const char *kmin_search_strategy_name(enum kmin_search_strategy s)
+{
+	return s == KMIN_STRATEGY_LINEAR ? "linear" : "greedy";
+}
+
+int kmin_search_strategy_parse(const char *name, enum kmin_search_strategy *out)
+{
+	if (!strcmp(name, "greedy"))
+		*out = KMIN_STRATEGY_GREEDY;
+	else if (!strcmp(name, "linear"))
+		*out = KMIN_STRATEGY_LINEAR;
+	else
+		return -1;
+	return 0;
+}
+
+/* ---- state ---- */
+
+/* A set of moves to test together. */
+struct batch {
+	struct kmin_move **moves;	/* borrowed from the round's candidates */
+	size_t n;
+	unsigned int gen;		/* state generation config was computed on */
+	char *config;			/* the engine's result of the moves; owned */
+	char sha[65];
+	char *artifacts;		/* where its build leaves vmlinux; owned */
+	bool strict;			/* must shrink (not only not grow): gates, choices, numbers */
+};
+
+/* A move rejected alone, and at which generation. */
+struct rejected {
+	char *key;
+	unsigned int gen;
+};
+
+/* What a build (or the store) said about a config. */
+struct outcome {
+	bool ok;			/* built (or cached) fine */
+	bool cached;
+	struct kmin_search_sizes sizes;
+	int64_t build_id;
+	char reason[400];		/* why not ok, or "" */
+	char *make_config;		/* make's olddefconfig (real builds); owned */
+	char artifacts[4200];		/* "" for cached answers */
+};
+
+struct search {
+	const struct kmin_search_options *o;
+	struct kmin_search_result *res;
+	struct timeval t0;
+	char *state;			/* current config text, owned */
+	char state_sha[65];
+	struct kmin_search_sizes state_sizes;
+	int64_t state_metric;
+	unsigned int gen;
+	struct kmin_estimator *est;
+	struct batch **q;		/* queue, front at index 0 */
+	size_t qn, qcap;
+	unsigned int inflight;
+	struct rejected *rej;
+	size_t nrej;
+	char **visited;			/* SHA-256 of every accepted state */
+	size_t nvisited;
+	unsigned int job_seq;		/* names of artifact directories */
+	bool budget_hit;		/* a batch was left untested for the budget */
+	char *err;
+	size_t errlen;
+};
+
+static int serr(struct search *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static int serr(struct search *s, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (s->err && s->errlen) {
+		va_start(ap, fmt);
+		vsnprintf(s->err, s->errlen, fmt, ap);
+		va_end(ap);
+	}
+	return -1;
+}
+
+static double elapsed(const struct search *s)
+{
+	struct timeval now;
+
+	gettimeofday(&now, NULL);
+	return (double)(now.tv_sec - s->t0.tv_sec) + (double)(now.tv_usec - s->t0.tv_usec) / 1e6;
+}
+
+static int64_t now_ms(void)
+{
+	struct timeval tv;
+
+	gettimeofday(&tv, NULL);
+	return (int64_t)tv.tv_sec * 1000 + tv.tv_usec / 1000;
+}
+
+static void emit(struct search *s, enum kmin_search_event_kind kind, const char *moves,
+		 size_t nmoves, const char *reason, bool accepted, bool cached, int64_t size,
+		 size_t candidates)
+{
+	struct kmin_search_event ev = { 0 };
+
+	if (!s->o->event)
+		return;
+	ev.kind = kind;
+	ev.moves = moves;
+	ev.nmoves = nmoves;
+	ev.reason = reason;
+	ev.accepted = accepted;
+	ev.cached = cached;
+	ev.size = size;
+	ev.best = s->state_metric;
+	ev.candidates = candidates;
+	ev.builds = s->res->builds;
+	ev.max_builds = s->o->max_builds;
+	ev.elapsed = elapsed(s);
+	ev.budget = s->o->time_budget;
+	s->o->event(s->o->event_data, &ev);
+}
+
+/* May another build start?  One build stays reserved for the final verification. */
+static bool budget_left(const struct search *s)
+{
+	if (s->o->stop && atomic_load(s->o->stop))
+		return false;
+	if (s->o->time_budget > 0 && elapsed(s) >= s->o->time_budget)
+		return false;
+	return !s->o->max_builds || s->res->builds + 1 < s->o->max_builds;
+}
+
+/* ---- the run row ---- */
+
+static void run_save(struct search *s, enum kmin_run_status status, bool finished)
+{
+	struct kmin_run r = { 0 };
+	char err[512];
+	int64_t base = kmin_search_metric(&s->res->base, s->o->metric);
+
+	r.id = s->o->run_id;
+	r.status = status;
+	r.base_sha256 = NULL;
+	r.base_size = base;
+	r.final_sha256 = s->state ? s->state_sha : NULL;
+	r.final_size = s->state ? s->state_metric : -1;
+	r.builds = s->res->builds;
+	r.cached = s->res->cached;
+	r.finished_ms = finished ? now_ms() : 0;
+	if (s->nvisited)
+		r.base_sha256 = s->visited[0];
+	kmin_store_run_update(s->o->store, &r, err, sizeof(err));
+}
+
+static void step_add(struct search *s, enum kmin_step_kind kind, const char *moves,
+		     const char *sha, const struct outcome *oc, const char *reason, int64_t size)
+{
+	struct kmin_run_step st = { 0 };
+	char err[512];
+
+	st.run_id = s->o->run_id;
+	st.kind = kind;
+	st.moves = moves;
+	st.config_sha256 = sha;
+	st.build_id = oc ? oc->build_id : 0;
+	st.reason = reason;
+	st.size = size;
+	st.saving = size >= 0 && s->state_metric >= 0 ? s->state_metric - size : 0;
+	st.cached = oc && oc->cached;
+	kmin_store_step_add(s->o->store, &st, err, sizeof(err));
+}
+
+/* ---- builds through the store and the pool ---- */
+
+static void key_of(const struct search *s, const char *sha, struct kmin_build_key *k)
+{
+	memset(k, 0, sizeof(*k));
+	memcpy(k->config_sha256, sha, 65);
+	k->kernel_id = s->o->kernel_id;
+	k->toolchain_id = s->o->toolchain_id;
+	k->arch = s->o->arch;
+	k->image = s->o->image;
+}
+
+/* 1 and *oc filled when the store knows the config (ok or failed), else 0. */
+static int store_answer(struct search *s, const char *sha, struct outcome *oc)
+{
+	struct kmin_build_key key;
+	struct kmin_build b;
+	char err[512];
+	int64_t t0 = now_ms();
+
+	key_of(s, sha, &key);
+	if (kmin_store_build_lookup(s->o->store, &key, &b, err, sizeof(err)) != 1)
+		return 0;
+	if (b.status == KMIN_BUILD_TIMEOUT) {
+		kmin_build_clear(&b);
+		return 0;
+	}
+	memset(oc, 0, sizeof(*oc));
+	oc->cached = true;
+	oc->ok = b.status == KMIN_BUILD_OK;
+	oc->build_id = b.id;
+	oc->sizes = (struct kmin_search_sizes){ b.text, b.data, b.bss, b.image_bytes };
+	if (!oc->ok)
+		snprintf(oc->reason, sizeof(oc->reason), "failed: %s",
+			 b.first_error ? b.first_error : "build failed");
+	kmin_store_build_record_cached(s->o->store, b.id, "search", t0, now_ms(), NULL, err,
+				       sizeof(err));
+	kmin_build_clear(&b);
+	s->res->cached++;
+	return 1;
+}
+
+/* Record a real result in the store; its build id into oc. */
+static void store_record(struct search *s, const char *config, const char *sha,
+			 const struct kmin_job_result *r, struct outcome *oc)
+{
+	struct kmin_build b = { 0 };
+	struct kmin_section *secs = NULL;
+	char err[512], worker[32];
+	int64_t end = now_ms();
+
+	if (kmin_store_config_put(s->o->store, config, strlen(config), NULL, NULL, err,
+				  sizeof(err)) < 0)
+		return;
+	key_of(s, sha, &b.key);
+	b.status = r->status == KMIN_JOB_OK ? KMIN_BUILD_OK :
+		   r->status == KMIN_JOB_TIMEOUT ? KMIN_BUILD_TIMEOUT : KMIN_BUILD_FAILED;
+	b.text = b.data = b.bss = b.image_bytes = -1;
+	if (r->status == KMIN_JOB_OK) {
+		b.text = (int64_t)r->sizes.text;
+		b.data = (int64_t)r->sizes.data;
+		b.bss = (int64_t)r->sizes.bss;
+		b.image_bytes = (int64_t)r->image_bytes;
+		secs = calloc(r->sizes.nsections + 1, sizeof(*secs));
+		for (size_t i = 0; secs && i < r->sizes.nsections; i++) {
+			secs[i].name = r->sizes.sections[i].name;
+			secs[i].size = (int64_t)r->sizes.sections[i].size;
+		}
+		b.sections = secs;
+		b.nsections = secs ? r->sizes.nsections : 0;
+	}
+	b.seconds = r->seconds;
+	snprintf(worker, sizeof(worker), "w%u", r->worker);
+	b.worker = worker;
+	b.finished_ms = end;
+	b.started_ms = end - (int64_t)(r->seconds * 1000);
+	b.first_error = r->status == KMIN_JOB_OK ? NULL : r->message;
+	b.log_tail = r->status == KMIN_JOB_OK ? NULL : r->log_tail;
+	kmin_store_build_record(s->o->store, &b, &oc->build_id, err, sizeof(err));
+	free(secs);
+}
+
+/* Does the text of a .config keep every requirement? NULL or the lost symbol. */
+static const char *config_lost(const struct search *s, const char *text)
+{
+	for (size_t i = 0; i < s->o->nreqs; i++) {
+		const struct kconfig_requirement *q = &s->o->reqs[i];
+		char needle[256];
+		const char *p;
+		char v = 'n';
+
+		snprintf(needle, sizeof(needle), "\nCONFIG_%s=", q->symbol);
+		p = strstr(text, needle);
+		if (!p && !strncmp(text, needle + 1, strlen(needle + 1)))
+			p = text - 1;
+		if (p)
+			v = p[strlen(needle)];
+		bool has = v == 'y' || v == 'm';
+		if (q->value == KCONFIG_NO ? has : q->value == KCONFIG_YES ? v != 'y' : !has)
+			return q->symbol;
+	}
+	return NULL;
+}
+
+static void remove_tree(const char *dir)
+{
+	char cmd[4400];
+	const char *names[] = { "vmlinux", ".config", "build.log", "zImage", "Image", "bzImage" };
+
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		snprintf(cmd, sizeof(cmd), "%s/%s", dir, names[i]);
+		unlink(cmd);
+	}
+	rmdir(dir);
+}
+
+/* Turn a job result into an outcome: record it, check requirements and ELF symbols. */
+static void outcome_of_job(struct search *s, const char *config, const char *sha,
+			   const struct kmin_job_result *r, const char *artifacts,
+			   struct outcome *oc)
+{
+	memset(oc, 0, sizeof(*oc));
+	if (r->status == KMIN_JOB_OK || r->status == KMIN_JOB_FAILED ||
+	    r->status == KMIN_JOB_TIMEOUT)
+		store_record(s, config, sha, r, oc);
+	oc->ok = r->status == KMIN_JOB_OK;
+	oc->sizes = (struct kmin_search_sizes){ (int64_t)r->sizes.text, (int64_t)r->sizes.data,
+						(int64_t)r->sizes.bss, (int64_t)r->image_bytes };
+	if (!oc->ok) {
+		oc->sizes = (struct kmin_search_sizes){ -1, -1, -1, -1 };
+		snprintf(oc->reason, sizeof(oc->reason), "%s: %s", kmin_job_status_name(r->status),
+			 r->message ? r->message : "");
+	} else if (r->config && config_lost(s, r->config)) {
+		oc->ok = false;
+		snprintf(oc->reason, sizeof(oc->reason), "make's olddefconfig lost %s",
+			 config_lost(s, r->config));
+	} else if (s->o->nelf) {
+		char vmlinux[4300], err[256];
+		const char *missing = NULL;
+		snprintf(vmlinux, sizeof(vmlinux), "%s/vmlinux", artifacts);
+		if (kmin_search_elf_check(vmlinux, s->o->elf_symbols, s->o->nelf, &missing, err,
+					  sizeof(err)))
+			snprintf(oc->reason, sizeof(oc->reason), "%s", err), oc->ok = false;
+		else if (missing)
+			snprintf(oc->reason, sizeof(oc->reason), "'%s' is not in vmlinux", missing),
+				oc->ok = false;
+	}
+	remove_tree(artifacts);
+}
+
+/*
+ * Start a build of config: 1 answered at once (*oc filled: the store),
+ * 0 submitted to the pool (user comes back with the result), -1 error.
+ * force: build even when the store knows it (the final verification).
+ */
+static int build_start(struct search *s, const char *config, const char *sha, void *user,
+		       bool force, struct outcome *oc, char *artifacts, size_t alen)
+{
+	struct kmin_job job = { 0 };
+	char err[512];
+
+	if (!force && store_answer(s, sha, oc))
+		return 1;
+	snprintf(artifacts, alen, "%s/job-%u", s->o->work_dir, ++s->job_seq);
+	job.config = config;
+	job.config_len = strlen(config);
+	job.expected = config;
+	job.artifacts_dir = artifacts;
+	job.user = user;
+	if (kmin_pool_submit(s->o->pool, &job, err, sizeof(err)))
+		return serr(s, "%s", err);
+	s->res->builds++;
+	s->inflight++;
+	run_save(s, KMIN_RUN_RUNNING, false);
+	return 0;
+}
+
+/* Build one config and wait (base, verification).  0 or -1. */
+static int build_sync(struct search *s, const char *config, const char *sha, bool force,
+		      struct outcome *oc)
+{
+	struct kmin_job_result *r = NULL;
+	char artifacts[4200];
+	int rc = build_start(s, config, sha, NULL, force, oc, artifacts, sizeof(artifacts));
+
+	if (rc != 0)
+		return rc < 0 ? -1 : 0;
+	if (kmin_pool_next(s->o->pool, &r) != 1)
+		return serr(s, "the worker pool returned no result");
+	s->inflight--;
+	outcome_of_job(s, config, sha, r, artifacts, oc);
+	kmin_job_result_free(r);
+	return 0;
+}
+
+/* ---- the state ---- */
+
+static int visited_add(struct search *s, const char *sha)
+{
+	char **v = realloc(s->visited, (s->nvisited + 1) * sizeof(*v));
+
+	if (!v || !(v[s->nvisited] = strdup(sha)))
+		return serr(s, "out of memory");
+	s->visited = v;
+	s->nvisited++;
+	return 0;
+}
+
+static bool visited(const struct search *s, const char *sha)
+{
+	for (size_t i = 0; i < s->nvisited; i++)
+		if (!strcmp(s->visited[i], sha))
+			return true;
+	return false;
+}
+
+/* Make config (owned by the caller until now: taken) the state. */
+static int state_set(struct search *s, char *config, const char *sha,
+		     const struct kmin_search_sizes *sizes)
+{
+	free(s->state);
+	s->state = config;
+	memcpy(s->state_sha, sha, 65);
+	s->state_sizes = *sizes;
+	s->state_metric = kmin_search_metric(sizes, s->o->metric);
+	s->gen++;
+	return visited_add(s, sha);
+}
+
+static int removed_add(struct search *s, const char *moves, int64_t saving)
+{
+	struct kmin_search_removed *v =
+		realloc(s->res->removed, (s->res->nremoved + 1) * sizeof(*v));
+
+	if (!v)
+		return serr(s, "out of memory");
+	s->res->removed = v;
+	v[s->res->nremoved].moves = strdup(moves);
+	v[s->res->nremoved].saving = saving;
+	if (!v[s->res->nremoved].moves)
+		return serr(s, "out of memory");
+	s->res->nremoved++;
+	return 0;
+}
+
+/* ---- resume ---- */
+
+struct resume_ctx {
+	struct search *s;
+	char sha[65];			/* last base/accept config */
+	char base_sha[65];
+	int rc;
+};
+
+static int on_step(void *payload, const struct kmin_run_step *st)
+{
+	struct resume_ctx *c = payload;
+
+	if ((st->kind == KMIN_STEP_BASE || st->kind == KMIN_STEP_ACCEPT) && st->config_sha256) {
+		snprintf(c->sha, sizeof(c->sha), "%s", st->config_sha256);
+		if (st->kind == KMIN_STEP_BASE)
+			snprintf(c->base_sha, sizeof(c->base_sha), "%s", st->config_sha256);
+		else if (removed_add(c->s, st->moves, st->saving))
+			return c->rc = -1, 1;
+	}
+	return 0;
+}
+
+/* Sizes of the store's build of sha. */
+static int sizes_of(struct search *s, const char *sha, struct kmin_search_sizes *out)
+{
+	struct kmin_build_key key;
+	struct kmin_build b;
+	char err[512];
+
+	key_of(s, sha, &key);
+	if (kmin_store_build_lookup(s->o->store, &key, &b, err, sizeof(err)) != 1)
+		return -1;
+	*out = (struct kmin_search_sizes){ b.text, b.data, b.bss, b.image_bytes };
+	kmin_build_clear(&b);
+	return b.status == KMIN_BUILD_OK ? 0 : -1;
+}
+
+/* 1 resumed from the run's steps, 0 nothing to resume, -1 error. */
+static int resume(struct search *s)
+{
+	struct resume_ctx c = { .s = s };
+	struct kmin_run run;
+	char err[512], *text = NULL;
+	size_t len;
+	struct kmin_search_sizes sz;
+
+	if (kmin_store_steps_foreach(s->o->store, s->o->run_id, on_step, &c, err, sizeof(err)) < 0)
+		return serr(s, "%s", err);
+	if (c.rc)
+		return -1;
+	if (!*c.sha || !*c.base_sha)
+		return 0;
+	if (kmin_store_run_get(s->o->store, s->o->run_id, &run, err, sizeof(err)) == 1) {
+		s->res->builds = (unsigned int)run.builds;
+		s->res->cached = (unsigned int)run.cached;
+		kmin_run_clear(&run);
+	}
+	if (sizes_of(s, c.base_sha, &s->res->base) || sizes_of(s, c.sha, &sz))
+		return 0;
+	if (kmin_store_config_get(s->o->store, c.sha, &text, &len, err, sizeof(err)))
+		return 0;
+	if (visited_add(s, c.base_sha))
+		return -1;
+	s->res->resumed = true;
+	return state_set(s, text, c.sha, &sz) ? -1 : 1;
+}
+
+/* ---- the base ---- */
+
+/* 1 the base is the state, 0 it failed (res says why), -1 error. */
+static int base_build(struct search *s)
+{
+	struct outcome oc;
+	char sha[65], *copy;
+	const char *lost;
+
+	if (kmin_config_sha256(s->o->base_config, strlen(s->o->base_config), sha))
+		return serr(s, "cannot hash the base config");
+	if (kmin_store_config_put(s->o->store, s->o->base_config, strlen(s->o->base_config), NULL,
+				  NULL, s->err, s->errlen) < 0)
+		return -1;
+	if (build_sync(s, s->o->base_config, sha, false, &oc))
+		return -1;
+	if (oc.ok && (lost = config_lost(s, s->o->base_config)))
+		snprintf(oc.reason, sizeof(oc.reason), "the base lost %s", lost), oc.ok = false;
+	step_add(s, KMIN_STEP_BASE, "", sha, &oc, oc.ok ? "ok" : oc.reason,
+		 oc.ok ? kmin_search_metric(&oc.sizes, s->o->metric) : -1);
+	emit(s, KMIN_SEARCH_EV_BASE, NULL, 0, oc.ok ? "ok" : oc.reason, oc.ok, oc.cached,
+	     oc.ok ? kmin_search_metric(&oc.sizes, s->o->metric) : -1, 0);
+	if (!oc.ok) {
+		s->res->status = KMIN_RUN_FAILED;
+		snprintf(s->res->message, sizeof(s->res->message), "the base config does not pass: %s",
+			 oc.reason);
+		return 0;
+	}
+	s->res->base = oc.sizes;
+	if (!(copy = strdup(s->o->base_config)))
+		return serr(s, "out of memory");
+	return state_set(s, copy, sha, &oc.sizes) ? -1 : 1;
+}
+
+/* ---- batches and the queue ---- */
+
+static void batch_free(struct batch *b)
+{
+	if (!b)
+		return;
+	free(b->moves);
+	free(b->config);
+	free(b->artifacts);
+	free(b);
+}
+
+static struct batch *batch_new(struct kmin_move **moves, size_t n)
+{
+	struct batch *b = calloc(1, sizeof(*b));
+
+	if (!b || !(b->moves = malloc((n ? n : 1) * sizeof(*b->moves)))) {
+		free(b);
+		return NULL;
+	}
+	memcpy(b->moves, moves, n * sizeof(*moves));
+	b->n = n;
+	for (size_t i = 0; i < n; i++)
+		if (moves[i]->nset != 1 || strcmp(moves[i]->set[0].value, "n"))
+			b->strict = true;
+	return b;
+}
+
+static int queue_push(struct search *s, struct batch *b, bool front)
+{
+	if (!b)
+		return serr(s, "out of memory");
+	if (s->qn == s->qcap) {
+		size_t cap = s->qcap ? 2 * s->qcap : 32;
+		struct batch **q = realloc(s->q, cap * sizeof(*q));
+		if (!q)
+			return batch_free(b), serr(s, "out of memory");
+		s->q = q;
+		s->qcap = cap;
+	}
+	if (front) {
+		memmove(s->q + 1, s->q, s->qn * sizeof(*s->q));
+		s->q[0] = b;
+	} else {
+		s->q[s->qn] = b;
+	}
+	s->qn++;
+	return 0;
+}
+
+static struct batch *queue_pop(struct search *s)
+{
+	struct batch *b = s->q[0];
+
+	memmove(s->q, s->q + 1, (s->qn - 1) * sizeof(*s->q));
+	s->qn--;
+	return b;
+}
+
+/* Split b in halves, queued at the front in order; b is freed. */
+static int batch_split(struct search *s, struct batch *b)
+{
+	size_t half = b->n / 2;
+	int rc = queue_push(s, batch_new(b->moves + half, b->n - half), true);
+
+	if (!rc)
+		rc = queue_push(s, batch_new(b->moves, half), true);
+	batch_free(b);
+	return rc;
+}
+
+static void move_key(const struct kmin_move *m, char *buf, size_t len)
+{
+	const struct kmin_move *one[1] = { m };
+	kmin_search_moves_format(one, 1, buf, len);
+}
+
+static struct rejected *rejected_find(struct search *s, const char *key)
+{
+	for (size_t i = 0; i < s->nrej; i++)
+		if (!strcmp(s->rej[i].key, key))
+			return &s->rej[i];
+	return NULL;
+}
+
+static void rejected_mark(struct search *s, const struct kmin_move *m)
+{
+	char key[256];
+	struct rejected *r, *v;
+
+	move_key(m, key, sizeof(key));
+	r = rejected_find(s, key);
+	if (r) {
+		r->gen = s->gen;
+		return;
+	}
+	v = realloc(s->rej, (s->nrej + 1) * sizeof(*v));
+	if (!v)
+		return;
+	s->rej = v;
+	v[s->nrej].key = strdup(key);
+	v[s->nrej].gen = s->gen;
+	if (v[s->nrej].key)
+		s->nrej++;
+}
+
+/* ---- deciding ---- */
+
+static int reject(struct search *s, struct batch *b, const char *moves, const struct outcome *oc,
+		  const char *reason, int64_t size)
+{
+	step_add(s, KMIN_STEP_REJECT, moves, oc ? b->sha : NULL, oc, reason, size);
+	emit(s, KMIN_SEARCH_EV_RESULT, moves, b->n, reason, false, oc && oc->cached, size, 0);
+	if (b->n == 1) {
+		rejected_mark(s, b->moves[0]);
+		if (size >= 0 && s->state_metric >= 0)
+			kmin_estimator_learn(s->est, b->moves[0]->set[b->moves[0]->nset - 1].symbol,
+					     s->state_metric - size);
+		batch_free(b);
+		return 0;
+	}
+	return batch_split(s, b);
+}
+
+static int accept(struct search *s, struct batch *b, const char *moves, struct outcome *oc,
+		  int64_t size)
+{
+	int64_t saving = s->state_metric - size;
+	char *config = b->config;
+
+	step_add(s, KMIN_STEP_ACCEPT, moves, b->sha, oc, "ok", size);
+	if (b->n == 1)
+		kmin_estimator_learn(s->est, b->moves[0]->set[b->moves[0]->nset - 1].symbol, saving);
+	if (removed_add(s, moves, saving))
+		return -1;
+	b->config = NULL;
+	if (state_set(s, config, b->sha, &oc->sizes))
+		return -1;
+	run_save(s, KMIN_RUN_RUNNING, false);
+	emit(s, KMIN_SEARCH_EV_RESULT, moves, b->n, "accepted", true, oc->cached, size, 0);
+	batch_free(b);
+	return 1;
+}
+
+/* Decide a batch's outcome: 1 accepted, 0 rejected or re-based, -1 error. */
+static int decide(struct search *s, struct batch *b, struct outcome *oc)
+{
+	char moves[4096];
+	int64_t size = oc->ok ? kmin_search_metric(&oc->sizes, s->o->metric) : -1;
+
+	if (b->gen != s->gen) {		/* built on an older state: re-base it */
+		free(b->config);
+		b->config = NULL;
+		return queue_push(s, b, true);
+	}
+	kmin_search_moves_format((const struct kmin_move *const *)b->moves, b->n, moves,
+				 sizeof(moves));
+	if (!oc->ok)
+		return reject(s, b, moves, oc, oc->reason, -1);
+	if (size > s->state_metric || (b->strict && size == s->state_metric))
+		return reject(s, b, moves, oc, size > s->state_metric ? "grew" : "no saving", size);
+	if (visited(s, b->sha))
+		return reject(s, b, moves, oc, "a state seen before", size);
+	return accept(s, b, moves, oc, size);
+}
+
+/*
+ * Prepare the front batch on the current state and start it: 1 decided
+ * at once (dropped, refused in the engine, answered by the store), 0 a
+ * build started, -1 error.
+ */
+static int batch_start(struct search *s)
+{
+	struct batch *b = queue_pop(s);
+	const char *lost = NULL;
+	bool changed = false;
+	char moves[4096], artifacts[4200];
+	struct outcome oc;
+	int rc;
+
+	free(b->config);
+	b->config = NULL;
+	if (kmin_search_apply(s->o->kc, s->o->scratch, s->state,
+			      (const struct kmin_move *const *)b->moves, b->n, s->o->reqs,
+			      s->o->nreqs, &b->config, &changed, &lost, s->err, s->errlen)) {
+		batch_free(b);
+		return -1;
+	}
+	b->gen = s->gen;
+	if (!changed) {
+		batch_free(b);
+		return 1;
+	}
+	kmin_search_moves_format((const struct kmin_move *const *)b->moves, b->n, moves,
+				 sizeof(moves));
+	if (lost) {
+		char reason[160];
+		snprintf(reason, sizeof(reason), "would lose %s", lost);
+		return reject(s, b, moves, NULL, reason, -1) ? -1 : 1;
+	}
+	if (kmin_config_sha256(b->config, strlen(b->config), b->sha))
+		return batch_free(b), serr(s, "cannot hash a config");
+	emit(s, KMIN_SEARCH_EV_TRY, moves, b->n, NULL, false, false, -1, 0);
+	rc = build_start(s, b->config, b->sha, b, false, &oc, artifacts, sizeof(artifacts));
+	if (rc == 1)
+		return decide(s, b, &oc) < 0 ? -1 : 1;
+	if (rc < 0) {
+		batch_free(b);
+		return -1;
+	}
+	free(b->artifacts);
+	b->artifacts = strdup(artifacts);
+	return 0;
+}
+
+/* Wait for one build and decide it.  0 or -1. */
+static int batch_finish(struct search *s)
+{
+	struct kmin_job_result *r = NULL;
+	struct batch *b;
+	struct outcome oc;
+	int rc;
+
+	if (kmin_pool_next(s->o->pool, &r) != 1)
+		return serr(s, "the worker pool returned no result");
+	s->inflight--;
+	b = r->user;
+	outcome_of_job(s, b->config, b->sha, r, b->artifacts ? b->artifacts : "", &oc);
+	if (r->status == KMIN_JOB_NOSPACE || r->status == KMIN_JOB_ERROR) {
+		/* says nothing about the config, and the next build would fail the same way */
+		serr(s, "%s: %s", kmin_job_status_name(r->status), r->message ? r->message : "");
+		kmin_job_result_free(r);
+		batch_free(b);
+		return -1;
+	}
+	if (r->status == KMIN_JOB_CANCELLED) {
+		kmin_job_result_free(r);
+		return queue_push(s, b, true);	/* stopped: the batch stays untested */
+	}
+	kmin_job_result_free(r);
+	rc = decide(s, b, &oc);
+	free(oc.make_config);
+	return rc < 0 ? -1 : 0;
+}
+
+/* ---- rounds ---- */
+
+/* Queue a round's batches; returns how many moves were queued. */
+static int queue_round(struct search *s, struct kmin_move *c, size_t n, size_t *queued)
+{
+	struct kmin_move **fresh = malloc((n + 1) * sizeof(*fresh));
+	struct kmin_move **retry = malloc((n + 1) * sizeof(*retry));
+	size_t nf = 0, nr = 0;
+	int rc = 0;
+
+	if (!fresh || !retry) {
+		free(fresh);
+		free(retry);
+		return serr(s, "out of memory");
+	}
+	for (size_t i = 0; i < n; i++) {
+		char key[256];
+		struct rejected *r;
+		move_key(&c[i], key, sizeof(key));
+		r = rejected_find(s, key);
+		if (!r)
+			fresh[nf++] = &c[i];
+		else if (r->gen != s->gen)
+			retry[nr++] = &c[i];
+	}
+	if (s->o->strategy == KMIN_STRATEGY_LINEAR) {
+		for (size_t i = 0; i < nf && !rc; i++)
+			rc = queue_push(s, batch_new(&fresh[i], 1), false);
+		for (size_t i = 0; i < nr && !rc; i++)
+			rc = queue_push(s, batch_new(&retry[i], 1), false);
+	} else {
+		/*
+		 * Every fresh move in one batch (W chunks for W workers): a
+		 * choice switch often is what lets a removal build (SLAB -> SLUB
+		 * before SMP off), so they are tested together, not apart.
+		 */
+		unsigned int w = s->o->workers ? s->o->workers : 1;
+		size_t chunk = (nf + w - 1) / w;
+		for (size_t i = 0; i < nf && !rc; i += chunk)
+			rc = queue_push(s, batch_new(fresh + i, i + chunk > nf ? nf - i : chunk), false);
+		if (nr && !rc)
+			rc = queue_push(s, batch_new(retry, nr), false);
+	}
+	*queued = nf + nr;
+	free(fresh);
+	free(retry);
+	return rc;
+}
+
+static void queue_clear(struct search *s)
+{
+	while (s->qn)
+		batch_free(queue_pop(s));
+}
+
+/* Drain what is in flight (after a stop), deciding what still can be. */
+static int drain(struct search *s)
+{
+	while (s->inflight)
+		if (batch_finish(s))
+			return -1;
+	return 0;
+}
+
+/* One round: 1 something was accepted, 0 nothing (or the budget ran out), -1 error. */
+static int round_run(struct search *s)
+{
+	struct kmin_move *c = NULL;
+	size_t n = 0, queued = 0;
+	unsigned int gen0 = s->gen;
+	int rc;
+
+	if (kmin_search_candidates(s->o->kc, s->o->scratch, s->state, s->o->reqs, s->o->nreqs,
+				   s->o->keep_choices ? KMIN_MOVES_KEEP_CHOICES : 0, &c, &n, s->err,
+				   s->errlen))
+		return -1;
+	for (size_t i = 0; i < n; i++)
+		kmin_estimator_score(s->est, &c[i]);
+	if (s->o->strategy == KMIN_STRATEGY_GREEDY)
+		kmin_moves_sort(c, n);
+	rc = queue_round(s, c, n, &queued);
+	emit(s, KMIN_SEARCH_EV_CANDIDATES, NULL, 0, NULL, false, false, -1, queued);
+	while (!rc && (s->qn || s->inflight)) {
+		unsigned int w = s->o->strategy == KMIN_STRATEGY_LINEAR ? 1 : s->o->workers;
+		while (!rc && s->qn && s->inflight < (w ? w : 1)) {
+			if (!budget_left(s)) {
+				s->budget_hit = true;
+				break;
+			}
+			rc = batch_start(s) < 0 ? -1 : 0;
+		}
+		if (rc || !s->inflight)
+			break;
+		rc = batch_finish(s);
+	}
+	if (!rc)
+		rc = drain(s);
+	queue_clear(s);
+	free(c);
+	return rc < 0 ? -1 : s->gen != gen0;
+}
+
+/* ---- the final verification ---- */
+
+static int verify(struct search *s)
+{
+	struct outcome oc;
+	int64_t size;
+
+	if (s->o->stop && atomic_load(s->o->stop)) {
+		s->res->status = KMIN_RUN_RUNNING;	/* interrupted: the same command resumes */
+		return 0;
+	}
+	if (s->nvisited == 1 && !strcmp(s->visited[0], s->state_sha)) {
+		s->res->verified = true;	/* the base, built (or answered) at the start */
+		return 0;
+	}
+	if (build_sync(s, s->state, s->state_sha, true, &oc))
+		return -1;
+	size = oc.ok ? kmin_search_metric(&oc.sizes, s->o->metric) : -1;
+	step_add(s, KMIN_STEP_VERIFY, "", s->state_sha, &oc, oc.ok ? "ok" : oc.reason, size);
+	emit(s, KMIN_SEARCH_EV_VERIFY, NULL, 0, oc.ok ? "ok" : oc.reason, oc.ok, oc.cached, size, 0);
+	s->res->verified = oc.ok;
+	if (oc.ok)
+		s->state_sizes = oc.sizes;
+	else {
+		s->res->status = KMIN_RUN_FAILED;
+		snprintf(s->res->message, sizeof(s->res->message),
+			 "the final config failed its verification build: %s", oc.reason);
+	}
+	return 0;
+}
+
+/* ---- entry ---- */
+
+static int search_body(struct search *s)
+{
+	int rc = resume(s);
+	const char *objdir;
+
+	if (rc == 0) {
+		rc = base_build(s);
+		if (rc <= 0)
+			return rc;
+	} else if (rc < 0) {
+		return -1;
+	}
+	objdir = NULL;
+	for (unsigned int w = 0; !objdir && w < 64; w++)
+		objdir = kmin_pool_dir(s->o->pool, w);
+	if (kmin_estimator_new(&s->est, s->o->source, objdir, s->o->store, s->o->kernel_id,
+			       s->o->arch, kmin_metric_name(s->o->metric)))
+		return serr(s, "out of memory");
+	s->res->status = KMIN_RUN_DONE;
+	while ((rc = round_run(s)) == 1)
+		;
+	if (rc < 0)
+		return -1;
+	if (s->budget_hit)
+		s->res->status = KMIN_RUN_BUDGET;
+	return verify(s);
+}
+
+int kmin_search_run(const struct kmin_search_options *opts, struct kmin_search_result *res,
+		    char *err, size_t errlen)
+{
+	struct search s = { 0 };
+	int rc;
+
+	memset(res, 0, sizeof(*res));
+	res->base = res->final = (struct kmin_search_sizes){ -1, -1, -1, -1 };
+	s.o = opts;
+	s.res = res;
+	s.err = err;
+	s.errlen = errlen;
+	s.state_metric = -1;
+	gettimeofday(&s.t0, NULL);
+	if (mkdir(opts->work_dir, 0755) && errno != EEXIST)
+		return serr(&s, "cannot create '%s': %s", opts->work_dir, strerror(errno));
+	rc = search_body(&s);
+	res->seconds = elapsed(&s);
+	if (rc == 0)
+		run_save(&s, res->status, res->status != KMIN_RUN_RUNNING);
+	if (rc == 0 && s.state) {
+		res->config = s.state;
+		s.state = NULL;
+		memcpy(res->sha256, s.state_sha, 65);
+		res->final = s.state_sizes;
+	}
+	queue_clear(&s);
+	free(s.q);
+	free(s.state);
+	for (size_t i = 0; i < s.nrej; i++)
+		free(s.rej[i].key);
+	free(s.rej);
+	for (size_t i = 0; i < s.nvisited; i++)
+		free(s.visited[i]);
+	free(s.visited);
+	kmin_estimator_free(s.est);
+	return rc;
+}
+
+void kmin_search_result_clear(struct kmin_search_result *res)
+{
+	if (!res)
+		return;
+	free(res->config);
+	for (size_t i = 0; i < res->nremoved; i++)
+		free(res->removed[i].moves);
+	free(res->removed);
+	memset(res, 0, sizeof(*res));
+}
