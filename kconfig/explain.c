@@ -215,7 +215,7 @@ int kconfig_explain(struct kconfig *kc, const char *name, struct kconfig_explana
 		return kc_error(kc, KCONFIG_ENOMEM, "out of memory");
 	kc_sym_calc_value(kc, sym);
 	ex->name = xstrdup(name);
-	ex->type = (enum kconfig_type)kc_sym_get_type(kc, sym);
+	ex->type = (enum kconfig_type)sym->type;	/* as declared, not as MODULES=n makes it act */
 	ex->value = xstrdup(kc_sym_get_string_value(kc, sym));
 	ex->visible = (enum kconfig_tristate)sym->visible;
 	ex->depends = node_build(kc, sym->dir_dep.expr);

@@ -147,5 +147,35 @@ else
 fi
 [ -e "$tmp/x" ] && not_ok "a failed solve wrote its output" || ok "a failed solve writes nothing"
 
+# kmin explain: the chain to USB from tinyconfig, as text and JSON
+"$kmin" solve --source "$src" --arch arm --require SPI -o "$tmp/spi.config" -q >/dev/null 2>&1
+"$kmin" explain USB --source "$src" --arch arm --config "$tmp/spi.config" >"$tmp/ex.txt" 2>&1
+if grep -q "^USB: tristate = n" "$tmp/ex.txt" && grep -q "defined at drivers/usb/Kconfig:" "$tmp/ex.txt" &&
+	grep -q "USB_SUPPORT \[=n\]" "$tmp/ex.txt" && grep -q "^    USB_SUPPORT n -> y" "$tmp/ex.txt"; then
+	ok "explain USB: value, definition, dependency tree and the change that turns it on"
+else
+	not_ok "explain USB: $(head -n 3 "$tmp/ex.txt")"
+fi
+"$kmin" explain CONFIG_USB --source "$src" --arch arm --config "$tmp/spi.config" --format json >"$tmp/ex.json" 2>&1
+if python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["symbol"]=="USB" and d["type"]=="tristate" and d["value"]=="n"; assert {"symbol":"USB_SUPPORT","from":"n","to":"y"} in d["enable"]; assert d["definitions"][0]["file"]=="drivers/usb/Kconfig"' "$tmp/ex.json"; then
+	ok "explain --format json: parses, with the same facts"
+else
+	not_ok "explain --format json: $(head -c 300 "$tmp/ex.json")"
+fi
+"$kmin" explain NO_SUCH_SYMBOL --source "$src" --arch arm >"$tmp/ex.err" 2>&1
+rc=$?
+if [ $rc = 2 ] && grep -q "unknown symbol 'NO_SUCH_SYMBOL'" "$tmp/ex.err"; then
+	ok "explain of an unknown symbol: exit 2"
+else
+	not_ok "explain of an unknown symbol: exit $rc"
+fi
+"$kmin" features --source "$src" --arch arm >"$tmp/features.txt" 2>&1
+if grep -q "^USB: " "$tmp/features.txt" && grep -q "USB_SUPPORT\|    USB " "$tmp/features.txt" &&
+	grep -q "drivers/usb/Kconfig" "$tmp/features.txt" && ! grep -q "not in this tree" "$tmp/features.txt"; then
+	ok "features --arch arm: every feature symbol is defined in the tree"
+else
+	not_ok "features --arch arm: $(grep 'not in this tree' "$tmp/features.txt" | head -n 3)"
+fi
+
 echo "solve: $pass passed, $fail failed"
 [ "$fail" = 0 ]
