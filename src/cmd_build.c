@@ -35,12 +35,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/time.h>
 #include <unistd.h>
 
 #include "commands.h"
 #include "output.h"
 #include "kconfig/kconfig.h"
+#include "kmin/record.h"
 #include "kmin/kernel.h"
 #include "kmin/kernel_id.h"
 #include "kmin/spawn.h"
@@ -335,14 +335,6 @@ static void make_key(const struct build_run *run, const struct item *it, struct 
 	k->image = run->arch->image;
 }
 
-static int64_t now_ms(void)
-{
-	struct timeval tv;
-
-	gettimeofday(&tv, NULL);
-	return (int64_t)tv.tv_sec * 1000 + tv.tv_usec / 1000;
-}
-
 /* ---- output ---- */
 
 static void print_header(void)
@@ -387,7 +379,7 @@ static int answer_from_store(struct build_run *run, struct item *it)
 	struct kmin_build_key key;
 	struct kmin_build b;
 	char err[512];
-	int64_t t0 = now_ms();
+	int64_t t0 = kmin_record_now_ms();
 	int rc;
 
 	make_key(run, it, &key);
@@ -401,7 +393,7 @@ static int answer_from_store(struct build_run *run, struct item *it)
 		kmin_build_clear(&b);
 		return 0;
 	}
-	if (kmin_store_build_record_cached(run->store, b.id, "cache", t0, now_ms(), NULL, err,
+	if (kmin_store_build_record_cached(run->store, b.id, "cache", t0, kmin_record_now_ms(), NULL, err,
 					   sizeof(err)) < 0)
 		kmin_warnf("%s", err);
 	print_row(kmin_build_status_name(b.status), b.status == KMIN_BUILD_OK ? b.text : -1, b.data,
@@ -563,43 +555,13 @@ static void check_divergence(const struct item *it, const struct kmin_job_result
 /* Record an ok, failed or timeout result; 0 or -1 (reported). */
 static int record(struct build_run *run, const struct item *it, const struct kmin_job_result *r)
 {
-	struct kmin_build b = { 0 };
-	struct kmin_section *secs = NULL;
-	char err[512], worker[32];
-	int64_t end = now_ms();
-	int rc;
+	struct kmin_build_key key;
+	char err[512];
 
-	if (kmin_store_config_put(run->store, it->text, it->len, NULL, NULL, err, sizeof(err)) < 0)
+	make_key(run, it, &key);
+	if (kmin_record_job(run->store, it->text, it->len, &key, r, NULL, err, sizeof(err)) < 0)
 		return kmin_errorf("%s", err);
-	make_key(run, it, &b.key);
-	b.status = r->status == KMIN_JOB_OK ? KMIN_BUILD_OK :
-		   r->status == KMIN_JOB_TIMEOUT ? KMIN_BUILD_TIMEOUT : KMIN_BUILD_FAILED;
-	b.text = b.data = b.bss = b.image_bytes = -1;
-	if (r->status == KMIN_JOB_OK) {
-		b.text = (int64_t)r->sizes.text;
-		b.data = (int64_t)r->sizes.data;
-		b.bss = (int64_t)r->sizes.bss;
-		b.image_bytes = (int64_t)r->image_bytes;
-		secs = calloc(r->sizes.nsections ? r->sizes.nsections : 1, sizeof(*secs));
-		if (!secs)
-			return kmin_errorf("out of memory");
-		for (size_t i = 0; i < r->sizes.nsections; i++) {
-			secs[i].name = r->sizes.sections[i].name;
-			secs[i].size = (int64_t)r->sizes.sections[i].size;
-		}
-		b.sections = secs;
-		b.nsections = r->sizes.nsections;
-	}
-	b.seconds = r->seconds;
-	snprintf(worker, sizeof(worker), "w%u", r->worker);
-	b.worker = worker;
-	b.finished_ms = end;
-	b.started_ms = end - (int64_t)(r->seconds * 1000);
-	b.first_error = r->status == KMIN_JOB_OK ? NULL : r->message;
-	b.log_tail = r->status == KMIN_JOB_OK ? NULL : r->log_tail;
-	rc = kmin_store_build_record(run->store, &b, NULL, err, sizeof(err));
-	free(secs);
-	return rc < 0 ? kmin_errorf("%s", err) : 0;
+	return 0;
 }
 
 static void finish_one(struct build_run *run, const struct kmin_job_result *r)

@@ -39,6 +39,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "kmin/record.h"
 #include "kmin/search.h"
 #include "search_internal.h"
 
@@ -171,14 +172,6 @@ static double elapsed(const struct search *s)
 	return (double)(now.tv_sec - s->t0.tv_sec) + (double)(now.tv_usec - s->t0.tv_usec) / 1e6;
 }
 
-static int64_t now_ms(void)
-{
-	struct timeval tv;
-
-	gettimeofday(&tv, NULL);
-	return (int64_t)tv.tv_sec * 1000 + tv.tv_usec / 1000;
-}
-
 static void emit(struct search *s, enum kmin_search_event_kind kind, const char *moves,
 		 size_t nmoves, const char *reason, bool accepted, bool cached, int64_t size,
 		 size_t candidates)
@@ -229,7 +222,7 @@ static void run_save(struct search *s, enum kmin_run_status status, bool finishe
 	r.final_size = s->state ? s->state_metric : -1;
 	r.builds = s->res->builds;
 	r.cached = s->res->cached;
-	r.finished_ms = finished ? now_ms() : 0;
+	r.finished_ms = finished ? kmin_record_now_ms() : 0;
 	if (s->nvisited)
 		r.base_sha256 = s->visited[0];
 	kmin_store_run_update(s->o->store, &r, err, sizeof(err));
@@ -271,7 +264,7 @@ static int store_answer(struct search *s, const char *sha, struct outcome *oc)
 	struct kmin_build_key key;
 	struct kmin_build b;
 	char err[512];
-	int64_t t0 = now_ms();
+	int64_t t0 = kmin_record_now_ms();
 
 	key_of(s, sha, &key);
 	if (kmin_store_build_lookup(s->o->store, &key, &b, err, sizeof(err)) != 1)
@@ -288,7 +281,7 @@ static int store_answer(struct search *s, const char *sha, struct outcome *oc)
 	if (!oc->ok)
 		snprintf(oc->reason, sizeof(oc->reason), "failed: %s",
 			 b.first_error ? b.first_error : "build failed");
-	kmin_store_build_record_cached(s->o->store, b.id, "search", t0, now_ms(), NULL, err,
+	kmin_store_build_record_cached(s->o->store, b.id, "search", t0, kmin_record_now_ms(), NULL, err,
 				       sizeof(err));
 	kmin_build_clear(&b);
 	s->res->cached++;
@@ -299,40 +292,12 @@ static int store_answer(struct search *s, const char *sha, struct outcome *oc)
 static void store_record(struct search *s, const char *config, const char *sha,
 			 const struct kmin_job_result *r, struct outcome *oc)
 {
-	struct kmin_build b = { 0 };
-	struct kmin_section *secs = NULL;
-	char err[512], worker[32];
-	int64_t end = now_ms();
+	struct kmin_build_key key;
+	char err[512];
 
-	if (kmin_store_config_put(s->o->store, config, strlen(config), NULL, NULL, err,
-				  sizeof(err)) < 0)
-		return;
-	key_of(s, sha, &b.key);
-	b.status = r->status == KMIN_JOB_OK ? KMIN_BUILD_OK :
-		   r->status == KMIN_JOB_TIMEOUT ? KMIN_BUILD_TIMEOUT : KMIN_BUILD_FAILED;
-	b.text = b.data = b.bss = b.image_bytes = -1;
-	if (r->status == KMIN_JOB_OK) {
-		b.text = (int64_t)r->sizes.text;
-		b.data = (int64_t)r->sizes.data;
-		b.bss = (int64_t)r->sizes.bss;
-		b.image_bytes = (int64_t)r->image_bytes;
-		secs = calloc(r->sizes.nsections + 1, sizeof(*secs));
-		for (size_t i = 0; secs && i < r->sizes.nsections; i++) {
-			secs[i].name = r->sizes.sections[i].name;
-			secs[i].size = (int64_t)r->sizes.sections[i].size;
-		}
-		b.sections = secs;
-		b.nsections = secs ? r->sizes.nsections : 0;
-	}
-	b.seconds = r->seconds;
-	snprintf(worker, sizeof(worker), "w%u", r->worker);
-	b.worker = worker;
-	b.finished_ms = end;
-	b.started_ms = end - (int64_t)(r->seconds * 1000);
-	b.first_error = r->status == KMIN_JOB_OK ? NULL : r->message;
-	b.log_tail = r->status == KMIN_JOB_OK ? NULL : r->log_tail;
-	kmin_store_build_record(s->o->store, &b, &oc->build_id, err, sizeof(err));
-	free(secs);
+	key_of(s, sha, &key);
+	kmin_record_job(s->o->store, config, strlen(config), &key, r, &oc->build_id, err,
+			sizeof(err));
 }
 
 /* Does the text of a .config keep every requirement? NULL or the lost symbol. */
