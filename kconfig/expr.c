@@ -462,14 +462,21 @@ static bool kc_is_cmp_pair(const struct kc_expr *e1, const struct kc_expr *e2,
 }
 
 /* e1 || e2 -> one expression, or NULL */
-static struct kc_expr *kc_xf_join_or(struct kc_xform *xf, struct kc_expr *e1, struct kc_expr *e2)
+/*
+ * The start both joins share: *copy gets a copy of e1 when the two sides
+ * are equal (and NULL otherwise); the result is the one bool or tristate
+ * symbol both sides test, or NULL when the pair is not joinable.
+ */
+static struct kc_symbol *kc_join_common(struct kc_xform *xf, struct kc_expr *e1,
+					struct kc_expr *e2, struct kc_expr **copy)
 {
-	struct kconfig *kc = xf->kc;
-	struct kc_symbol *y = &kc->sym_yes, *m = &kc->sym_mod, *n = &kc->sym_no;
 	struct kc_symbol *sym1, *sym2;
 
-	if (kc_xf_eq(xf, e1, e2))
-		return kc_expr_copy(kc, e1);
+	*copy = NULL;
+	if (kc_xf_eq(xf, e1, e2)) {
+		*copy = kc_expr_copy(xf->kc, e1);
+		return NULL;
+	}
 	sym1 = kc_join_leaf_sym(e1, true);
 	if (!sym1 || (e2->type != KC_E_EQUAL && e2->type != KC_E_UNEQUAL &&
 		      e2->type != KC_E_SYMBOL && e2->type != KC_E_NOT))
@@ -479,6 +486,18 @@ static struct kc_expr *kc_xf_join_or(struct kc_xform *xf, struct kc_expr *e1, st
 		return NULL;
 	if (sym1->type != KC_S_BOOLEAN && sym1->type != KC_S_TRISTATE)
 		return NULL;
+	return sym1;
+}
+
+static struct kc_expr *kc_xf_join_or(struct kc_xform *xf, struct kc_expr *e1, struct kc_expr *e2)
+{
+	struct kconfig *kc = xf->kc;
+	struct kc_symbol *y = &kc->sym_yes, *m = &kc->sym_mod, *n = &kc->sym_no;
+	struct kc_expr *copy;
+	struct kc_symbol *sym1 = kc_join_common(xf, e1, e2, &copy);
+
+	if (copy || !sym1)
+		return copy;
 	if (sym1->type == KC_S_TRISTATE) {
 		if (kc_is_cmp_pair(e1, e2, KC_E_EQUAL, y, m))
 			return kc_expr_alloc_comp(kc, KC_E_UNEQUAL, sym1, n);
@@ -514,21 +533,12 @@ static struct kc_expr *kc_xf_join_and(struct kc_xform *xf, struct kc_expr *e1, s
 {
 	struct kconfig *kc = xf->kc;
 	struct kc_symbol *y = &kc->sym_yes, *m = &kc->sym_mod, *n = &kc->sym_no;
-	struct kc_symbol *sym1, *sym2;
-	struct kc_expr *res;
+	struct kc_expr *copy, *res;
 	bool done;
+	struct kc_symbol *sym1 = kc_join_common(xf, e1, e2, &copy);
 
-	if (kc_xf_eq(xf, e1, e2))
-		return kc_expr_copy(kc, e1);
-	sym1 = kc_join_leaf_sym(e1, true);
-	if (!sym1 || (e2->type != KC_E_EQUAL && e2->type != KC_E_UNEQUAL &&
-		      e2->type != KC_E_SYMBOL && e2->type != KC_E_NOT))
-		return NULL;
-	sym2 = kc_join_leaf_sym(e2, false);
-	if (!sym2 || sym1 != sym2)
-		return NULL;
-	if (sym1->type != KC_S_BOOLEAN && sym1->type != KC_S_TRISTATE)
-		return NULL;
+	if (copy || !sym1)
+		return copy;
 
 	/* (a) && (a='y') -> (a='y') */
 	if ((e1->type == KC_E_SYMBOL && kc_is_cmp(e2, KC_E_EQUAL, y)) ||
