@@ -29,7 +29,6 @@
 #include <ftw.h>
 #include <getopt.h>
 #include <limits.h>
-#include <openssl/evp.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -37,6 +36,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "build_opts.h"
 #include "commands.h"
 #include "output.h"
 #include "kconfig/kconfig.h"
@@ -64,13 +64,9 @@ static const char build_usage[] =
 	"                         arm: arm-linux-gnueabi-)\n"
 	"  --db FILE              results database (default: $KMIN_DB, else\n"
 	"                         $XDG_DATA_HOME/kmin/results.db)\n"
-	"  --workers W            parallel builds (default: from cores and memory)\n"
-	"  --jobs J               make -jJ in each worker (default: see --workers)\n"
-	"  --timeout SECONDS      per config; the build is killed and recorded as\n"
-	"                         timeout (default: none)\n"
+	KMIN_BUILD_OPTS_HELP
 	"  --artifacts DIR        keep vmlinux, the image, .config and build.log in\n"
 	"                         DIR/<config-sha256>/\n"
-	"  --ccache               compile through ccache when it is installed\n"
 	"  --no-check             do not compare make's olddefconfig with kmin's engine\n"
 	"  -q, --quiet            no progress messages\n"
 	"  -h, --help             show this help\n"
@@ -87,9 +83,7 @@ struct build_args {
 	const char *cross_compile;
 	const char *db;
 	const char *artifacts;
-	unsigned int workers, jobs;
-	double timeout;
-	bool ccache;
+	struct kmin_build_opts build;
 	bool no_check;
 	bool quiet;
 	char **configs;
@@ -131,67 +125,39 @@ static void on_signal(int sig)
 
 /* ---- options ---- */
 
-static int parse_uint(const char *opt, const char *s, unsigned int *out)
-{
-	char *end;
-	unsigned long v;
-
-	errno = 0;
-	v = strtoul(s, &end, 10);
-	if (errno || *end || !*s || v < 1 || v > 1024)
-		return kmin_errorf("%s takes a number from 1 to 1024, not '%s'", opt, s);
-	*out = (unsigned int)v;
-	return 0;
-}
-
 static int parse_args(int argc, char **argv, struct build_args *a)
 {
-	enum { OPT_SOURCE = 256, OPT_ARCH, OPT_CROSS, OPT_DB, OPT_WORKERS, OPT_JOBS,
-	       OPT_TIMEOUT, OPT_ARTIFACTS, OPT_CCACHE, OPT_NO_CHECK };
+	enum { OPT_SOURCE = 256, OPT_ARCH, OPT_CROSS, OPT_DB, OPT_ARTIFACTS, OPT_NO_CHECK };
 	static const struct option options[] = {
 		{ "arch", required_argument, NULL, OPT_ARCH },
 		{ "artifacts", required_argument, NULL, OPT_ARTIFACTS },
-		{ "ccache", no_argument, NULL, OPT_CCACHE },
 		{ "cross-compile", required_argument, NULL, OPT_CROSS },
 		{ "db", required_argument, NULL, OPT_DB },
 		{ "help", no_argument, NULL, 'h' },
-		{ "jobs", required_argument, NULL, OPT_JOBS },
 		{ "no-check", no_argument, NULL, OPT_NO_CHECK },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "source", required_argument, NULL, OPT_SOURCE },
-		{ "timeout", required_argument, NULL, OPT_TIMEOUT },
-		{ "workers", required_argument, NULL, OPT_WORKERS },
+		KMIN_BUILD_OPTIONS,
 		{ NULL, 0, NULL, 0 },
 	};
-	char *end;
-	int c;
+	int c, rc;
 
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "hq", options, NULL)) != -1) {
+		rc = kmin_build_opts_parse(&a->build, c, optarg);
+		if (rc <= 0) {
+			if (rc < 0)
+				return -1;
+			continue;
+		}
 		switch (c) {
 		case OPT_SOURCE: a->source = optarg; break;
 		case OPT_ARCH: a->arch = optarg; break;
 		case OPT_CROSS: a->cross_compile = optarg; break;
 		case OPT_DB: a->db = optarg; break;
 		case OPT_ARTIFACTS: a->artifacts = optarg; break;
-		case OPT_CCACHE: a->ccache = true; break;
 		case OPT_NO_CHECK: a->no_check = true; break;
 		case 'q': a->quiet = true; break;
-		case OPT_WORKERS:
-			if (parse_uint("--workers", optarg, &a->workers))
-				return -1;
-			break;
-		case OPT_JOBS:
-			if (parse_uint("--jobs", optarg, &a->jobs))
-				return -1;
-			break;
-		case OPT_TIMEOUT:
-			errno = 0;
-			a->timeout = strtod(optarg, &end);
-			if (errno || *end || !*optarg || a->timeout <= 0)
-				return kmin_errorf("--timeout takes a positive number of seconds, not '%s'",
-						   optarg);
-			break;
 		case 'h':
 			fputs(build_usage, stdout);
 			return 1;
@@ -211,28 +177,9 @@ static int parse_args(int argc, char **argv, struct build_args *a)
 
 /* ---- checks before anything runs ---- */
 
-static int find_in_path(const char *prog)
-{
-	const char *path = getenv("PATH");
-	char buf[PATH_MAX];
-
-	if (strchr(prog, '/'))
-		return access(prog, X_OK);
-	for (path = path ? path : "/usr/bin:/bin"; *path;) {
-		const char *colon = strchrnul(path, ':');
-		snprintf(buf, sizeof(buf), "%.*s/%s", (int)(colon - path), path, prog);
-		if (!access(buf, X_OK))
-			return 0;
-		path = *colon ? colon + 1 : colon;
-	}
-	return -1;
-}
-
 static int check_tree_and_tools(struct build_run *run)
 {
 	char version[128], err[512], kconfig[PATH_MAX + 32];
-	const char *cc;
-
 	if (kmin_kernel_version(run->source, version, sizeof(version), err, sizeof(err)))
 		return kmin_errorf("%s", err);
 	snprintf(kconfig, sizeof(kconfig), "%s/Kconfig", run->source);
@@ -246,20 +193,8 @@ static int check_tree_and_tools(struct build_run *run)
 	if (access(kconfig, R_OK))
 		return kmin_errorf("unknown arch '%s': no arch/%s/Kconfig in '%s'", run->args.arch,
 				   run->arch->srcarch, run->source);
-	cc = kmin_kernel_env_get(run->env, "CC");
-	if (find_in_path(cc) || !*kmin_kernel_env_get(run->env, "CC_VERSION_TEXT")) {
-		const struct kmin_arch *known = kmin_arch_find(run->args.arch);
-		if (known && !strcmp(kmin_kernel_env_get(run->env, "CROSS_COMPILE"), known->cross_compile))
-			return kmin_errorf("cannot run the cross compiler '%s': install the Debian package %s",
-					   cc, known->compiler_package);
-		return kmin_errorf("cannot run the compiler '%s': is --cross-compile right?", cc);
-	}
-	if (find_in_path("make"))
-		return kmin_errorf("cannot run 'make': install the Debian package make");
-	if (run->args.ccache && find_in_path("ccache")) {
-		kmin_warnf("ccache is not installed; building without it");
-		run->args.ccache = false;
-	}
+	if (kmin_build_check_tools(&run->args.build, run->env, run->args.arch))
+		return -1;
 	return 0;
 }
 
@@ -489,50 +424,17 @@ static void on_progress(void *data, const struct kmin_progress *p)
 	funlockfile(stderr);
 }
 
-/* <cache>/build/<version>-<sha256 of the tree's real path, 12 hex>/<arch> */
-static int build_root(const struct build_run *run, char *buf, size_t len)
-{
-	char cache[PATH_MAX], real[PATH_MAX], hex[13];
-	unsigned char md[EVP_MAX_MD_SIZE];
-	unsigned int mdlen = 0;
-
-	if (kmin_cache_dir(cache, sizeof(cache)) || !realpath(run->source, real) ||
-	    !EVP_Digest(real, strlen(real), md, &mdlen, EVP_sha256(), NULL))
-		return -1;
-	for (int i = 0; i < 6; i++)
-		snprintf(hex + 2 * i, 3, "%02x", md[i]);
-	int n = snprintf(buf, len, "%s/build/%s-%s/%s", cache, run->kid.version, hex, run->arch->name);
-	return n < 0 || (size_t)n >= len ? -1 : 0;
-}
-
 static int start_pool(struct build_run *run, struct kmin_pool **pool, const char *const *tramp)
 {
-	struct kmin_pool_options o = { 0 };
-	char root[PATH_MAX], err[512];
-	unsigned int cores, w, j;
-	uint64_t mem;
+	struct kmin_build_pool_spec spec = {
+		.source = run->source,
+		.version = run->kid.version,
+		.env = run->env,
+		.trampoline = tramp,
+		.progress = run->args.quiet ? NULL : on_progress,
+	};
 
-	if (build_root(run, root, sizeof(root)))
-		return kmin_errorf("cannot name the build directory under kmin's cache");
-	kmin_pool_probe_machine(&cores, &mem);
-	kmin_pool_default_size(cores, mem, &w, &j);
-	o.srctree = run->source;
-	o.arch = run->arch->name;
-	o.cross_compile = kmin_kernel_env_get(run->env, "CROSS_COMPILE");
-	o.image = run->arch->image;
-	o.image_path = run->arch->image_path;
-	o.build_root = root;
-	o.workers = run->args.workers ? run->args.workers : w;
-	o.jobs = run->args.jobs ? run->args.jobs : j;
-	o.timeout = run->args.timeout;
-	o.ccache = run->args.ccache;
-	o.trampoline = tramp;
-	o.progress = run->args.quiet ? NULL : on_progress;
-	if (kmin_pool_new(pool, &o, err, sizeof(err)))
-		return kmin_errorf("%s", err);
-	kmin_infof("building in %s with %u worker%s x make -j%u", root, o.workers,
-		   o.workers == 1 ? "" : "s", o.jobs);
-	return 0;
+	return kmin_build_pool_start(pool, NULL, &run->args.build, &spec);
 }
 
 /* Compare make's olddefconfig with the engine's and warn about each difference. */

@@ -37,6 +37,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "build_opts.h"
 #include "commands.h"
 #include "json.h"
 #include "output.h"
@@ -59,7 +60,8 @@ static const char run_usage[] =
 	"usage: kmin run --arch ARCH --require LIST [--source DIR] [--cross-compile P]\n"
 	"                [--base tinyconfig|allnoconfig|NAME_defconfig|FILE]\n"
 	"                [--metric dec|text|data|bss|image|ram|flash] [--strategy greedy|linear]\n"
-	"                [--workers W] [--jobs J] [--max-builds N] [--time-budget DURATION]\n"
+	"                [--workers W] [--jobs J] [--timeout S] [--ccache] [--max-builds N]\n"
+	"                [--time-budget DURATION]\n"
 	"                [--db FILE] [--output DIR] [--resume [RUN]] [--features FILE] [-q]\n"
 	"   or: kmin --arch ARCH --require LIST [options as above]\n"
 	"\n"
@@ -82,7 +84,7 @@ static const char run_usage[] =
 	"                         flash (text+data)\n"
 	"  --strategy S           greedy (default: batches, ordered by expected saving)\n"
 	"                         or linear (one symbol per build, in Kconfig order)\n"
-	"  --workers W, --jobs J  parallel builds and make -jJ (default: from the machine)\n"
+	KMIN_BUILD_OPTS_HELP
 	"  --max-builds N         at most N builds, the final verification included\n"
 	"                         (answers from the database are free)\n"
 	"  --time-budget D        stop starting builds after D (90s, 30m, 1h; default 40m;\n"
@@ -104,7 +106,8 @@ struct run_args {
 	const char *arch, *require, *source, *cross_compile, *base, *db, *output, *features;
 	enum kmin_metric metric;
 	enum kmin_search_strategy strategy;
-	unsigned int workers, jobs, max_builds;
+	struct kmin_build_opts build;
+	unsigned int max_builds;
 	double time_budget;
 	bool resume;
 	int64_t resume_id;
@@ -206,8 +209,6 @@ static int parse_option(struct run_args *a, int c, int argc, char **argv)
 		if (kmin_search_strategy_parse(optarg, &a->strategy))
 			return kmin_errorf("unknown strategy '%s': greedy or linear", optarg);
 		break;
-	case 'W': return parse_count("--workers", optarg, 1024, &a->workers);
-	case 'J': return parse_count("--jobs", optarg, 1024, &a->jobs);
 	case 'N': return parse_count("--max-builds", optarg, 1000000, &a->max_builds);
 	case 'U':
 		if (parse_duration(optarg, &a->time_budget))
@@ -241,7 +242,6 @@ static int parse_args(int argc, char **argv, struct run_args *a)
 		{ "db", required_argument, NULL, 'D' },
 		{ "features", required_argument, NULL, 'F' },
 		{ "help", no_argument, NULL, 'h' },
-		{ "jobs", required_argument, NULL, 'J' },
 		{ "max-builds", required_argument, NULL, 'N' },
 		{ "metric", required_argument, NULL, 'M' },
 		{ "output", required_argument, NULL, 'o' },
@@ -251,10 +251,10 @@ static int parse_args(int argc, char **argv, struct run_args *a)
 		{ "source", required_argument, NULL, 'S' },
 		{ "strategy", required_argument, NULL, 'T' },
 		{ "time-budget", required_argument, NULL, 'U' },
-		{ "workers", required_argument, NULL, 'W' },
+		KMIN_BUILD_OPTIONS,
 		{ NULL, 0, NULL, 0 },
 	};
-	int c;
+	int c, rc;
 
 	a->time_budget = RUN_DEFAULT_BUDGET;
 	optind = 1;
@@ -263,6 +263,11 @@ static int parse_args(int argc, char **argv, struct run_args *a)
 			fputs(run_usage, stdout);
 			return 1;
 		}
+		rc = kmin_build_opts_parse(&a->build, c, optarg);
+		if (rc < 0)
+			return -1;
+		if (rc == 0)
+			continue;
 		if (c == '?' || parse_option(a, c, argc, argv)) {
 			if (c == '?')
 				fputs(run_usage, stderr);
@@ -408,50 +413,18 @@ static int open_store(struct run_ctx *r)
 	return 0;
 }
 
-static int build_root(const struct run_ctx *r, const struct kmin_arch *arch, char *buf,
-		      size_t len)
-{
-	char cache[PATH_MAX], real[PATH_MAX], hex[13];
-	unsigned char md[EVP_MAX_MD_SIZE];
-	unsigned int mdlen = 0;
-
-	if (kmin_cache_dir(cache, sizeof(cache)) || !realpath(r->tree->source, real) ||
-	    !EVP_Digest(real, strlen(real), md, &mdlen, EVP_sha256(), NULL))
-		return -1;
-	for (int i = 0; i < 6; i++)
-		snprintf(hex + 2 * i, 3, "%02x", md[i]);
-	int n = snprintf(buf, len, "%s/build/%s-%s/%s", cache, r->kid.version, hex, arch->name);
-	return n < 0 || (size_t)n >= len ? -1 : 0;
-}
-
 static int start_pool(struct run_ctx *r, const char *const *tramp)
 {
-	const struct kmin_arch *arch = kmin_kernel_env_arch(r->tree->env);
-	struct kmin_pool_options o = { 0 };
-	char root[PATH_MAX], err[512];
-	unsigned int cores, w, j;
-	uint64_t mem;
+	struct kmin_build_pool_spec spec = {
+		.source = r->tree->source,
+		.version = r->kid.version,
+		.env = r->tree->env,
+		.workers = r->a.strategy == KMIN_STRATEGY_LINEAR ? 1 : 0,
+		.trampoline = tramp,
+		.quiet = r->a.quiet,
+	};
 
-	if (build_root(r, arch, root, sizeof(root)))
-		return kmin_errorf("cannot name the build directory under kmin's cache");
-	kmin_pool_probe_machine(&cores, &mem);
-	kmin_pool_default_size(cores, mem, &w, &j);
-	o.srctree = r->tree->source;
-	o.arch = arch->name;
-	o.cross_compile = kmin_kernel_env_get(r->tree->env, "CROSS_COMPILE");
-	o.image = arch->image;
-	o.image_path = arch->image_path;
-	o.build_root = root;
-	o.workers = r->a.strategy == KMIN_STRATEGY_LINEAR ? 1 : r->a.workers ? r->a.workers : w;
-	o.jobs = r->a.jobs ? r->a.jobs : j;
-	o.trampoline = tramp;
-	r->workers = o.workers;
-	if (kmin_pool_new(&r->pool, &o, err, sizeof(err)))
-		return kmin_errorf("%s", err);
-	if (!r->a.quiet)
-		kmin_infof("building in %s with %u worker%s x make -j%u", root, o.workers,
-			   o.workers == 1 ? "" : "s", o.jobs);
-	return 0;
+	return kmin_build_pool_start(&r->pool, &r->workers, &r->a.build, &spec);
 }
 
 /* SHA-256 over the command's identity: equal keys are the same command. */
@@ -786,6 +759,8 @@ static int run_prepare(struct run_ctx *r, const char *const *tramp)
 	topts.diag_payload = &quiet_diag;
 	if (kmin_tree_open(&r->tree, &topts, err, sizeof(err)))
 		return kmin_errorf("%s", err), KMIN_EXIT_USAGE;
+	if (kmin_build_check_tools(&r->a.build, r->tree->env, r->a.arch))
+		return KMIN_EXIT_USAGE;
 	rc = solve_base(r);
 	if (rc)
 		return rc;
