@@ -196,6 +196,23 @@ static int store_fail(struct kmin_store *s, int rc, const char *what, char *err,
 
 /* ---- small helpers ---- */
 
+/*
+ * The store's lock is recursive: a callback of a _foreach() call may call
+ * the store again on the same thread.
+ */
+static int lock_init(pthread_mutex_t *m)
+{
+	pthread_mutexattr_t a;
+	int rc = pthread_mutexattr_init(&a);
+
+	if (!rc)
+		rc = pthread_mutexattr_settype(&a, PTHREAD_MUTEX_RECURSIVE);
+	if (!rc)
+		rc = pthread_mutex_init(m, &a);
+	pthread_mutexattr_destroy(&a);
+	return rc;
+}
+
 static int64_t now_ms(void)
 {
 	struct timespec ts;
@@ -636,7 +653,11 @@ int kmin_store_open(struct kmin_store **out, const char *path, unsigned int flag
 		return fail(KMIN_STORE_EGENERIC, err, errlen, "out of memory");
 	}
 	s->readonly = flags & KMIN_STORE_READONLY;
-	pthread_mutex_init(&s->lock, NULL);
+	if (lock_init(&s->lock)) {
+		free(s->path);
+		free(s);
+		return fail(KMIN_STORE_EGENERIC, err, errlen, "cannot create a lock");
+	}
 	rc = store_connect(s, flags, err, errlen);
 	if (rc == 0 && version < KMIN_STORE_SCHEMA_VERSION)
 		rc = migrate(s->db, path, err, errlen);
@@ -658,6 +679,54 @@ void kmin_store_close(struct kmin_store *s)
 	pthread_mutex_destroy(&s->lock);
 	free(s->path);
 	free(s);
+}
+
+/* ---- for the store's other files (store_internal.h) ---- */
+
+sqlite3 *kmin_store_acquire(struct kmin_store *s)
+{
+	pthread_mutex_lock(&s->lock);
+	return s->db;
+}
+
+void kmin_store_release(struct kmin_store *s)
+{
+	pthread_mutex_unlock(&s->lock);
+}
+
+int kmin_store_sql_error(struct kmin_store *s, int rc, const char *what, char *err,
+			 size_t errlen)
+{
+	return store_fail(s, rc, what, err, errlen);
+}
+
+int64_t kmin_store_now_ms(void)
+{
+	return now_ms();
+}
+
+void kmin_store_bind_text_or_null(sqlite3_stmt *st, int i, const char *text)
+{
+	if (text)
+		sqlite3_bind_text(st, i, text, -1, SQLITE_TRANSIENT);
+	else
+		sqlite3_bind_null(st, i);
+}
+
+void kmin_store_bind_size_or_null(sqlite3_stmt *st, int i, int64_t v)
+{
+	if (v >= 0)
+		sqlite3_bind_int64(st, i, v);
+	else
+		sqlite3_bind_null(st, i);
+}
+
+void kmin_store_bind_id_or_null(sqlite3_stmt *st, int i, int64_t v)
+{
+	if (v > 0)
+		sqlite3_bind_int64(st, i, v);
+	else
+		sqlite3_bind_null(st, i);
 }
 
 const char *kmin_store_path(const struct kmin_store *s)

@@ -10,6 +10,38 @@
 #define KMIN_STORE_INTERNAL_H
 
 #include <stddef.h>
+#include <stdint.h>
+
+#include <sqlite3.h>
+
+struct kmin_store;
+
+/*
+ * The store's connection for the store's other files (store_run.c, ...):
+ * kmin_store_acquire() takes the store's (recursive) lock and returns the
+ * handle, borrowed until the matching kmin_store_release().  Statements
+ * prepared on it are the caller's to finalize before releasing.
+ */
+sqlite3 *kmin_store_acquire(struct kmin_store *s);
+void kmin_store_release(struct kmin_store *s);
+
+/*
+ * "<what> '<path>': <SQLite's message>" in err for the result code rc of
+ * the store's connection (corrupt and busy databases get their own
+ * words); returns the enum kmin_store_error that fits rc.
+ */
+int kmin_store_sql_error(struct kmin_store *s, int rc, const char *what, char *err,
+			 size_t errlen);
+
+/* Now, Unix epoch milliseconds (the store's times). */
+int64_t kmin_store_now_ms(void);
+
+/* Bind text, or NULL for a NULL pointer. */
+void kmin_store_bind_text_or_null(sqlite3_stmt *st, int i, const char *text);
+/* Bind a size in bytes, or NULL for v < 0 (unknown). */
+void kmin_store_bind_size_or_null(sqlite3_stmt *st, int i, int64_t v);
+/* Bind a row id, or NULL for v <= 0 (none). */
+void kmin_store_bind_id_or_null(sqlite3_stmt *st, int i, int64_t v);
 
 /* zstd level of stored configs: ~5x smaller, ~10 ms for a 100 KB config. */
 #define KMIN_STORE_ZSTD_LEVEL 12

@@ -10,11 +10,9 @@
  * to order its candidates.
  *
  * Workload: a few statements per build (seconds to minutes apart), from
- * the search's thread only.  Every call opens its own connection to the
- * store's file (WAL mode: it never blocks the build recording of the
- * store's handle) and closes it; that costs well under a millisecond,
- * nothing next to a build, and keeps struct kmin_store private to
- * store.c.  The schema is migration 0002 (db/migrations/0002-runs.sql).
+ * the search's thread, on the store's own connection under its lock
+ * (store_internal.h).  The schema is migration 0002
+ * (db/migrations/0002-runs.sql).
  *
  * Errors: 0 (or 1, where stated) or a negative enum kmin_store_error with
  * a message naming the database file in err[errlen].
@@ -28,8 +26,7 @@
 #include <sqlite3.h>
 
 #include "kmin/store.h"
-
-#define RUN_BUSY_TIMEOUT_MS 30000
+#include "store_internal.h"
 
 static const char *const run_status_names[] = { "running", "done", "budget", "failed" };
 static const char *const step_kind_names[] = { "base", "accept", "reject", "verify" };
@@ -44,72 +41,6 @@ const char *kmin_step_kind_name(enum kmin_step_kind kind)
 	return (unsigned)kind < 4 ? step_kind_names[kind] : "?";
 }
 
-static int run_fail(struct kmin_store *s, sqlite3 *db, const char *what, char *err, size_t errlen)
-{
-	if (err && errlen)
-		snprintf(err, errlen, "%s in database '%s': %s", what, kmin_store_path(s),
-			 db ? sqlite3_errmsg(db) : "out of memory");
-	return KMIN_STORE_EGENERIC;
-}
-
-static int64_t run_now_ms(void)
-{
-	struct timeval tv;
-
-	gettimeofday(&tv, NULL);
-	return (int64_t)tv.tv_sec * 1000 + tv.tv_usec / 1000;
-}
-
-/* A connection of our own to the store's file; close with sqlite3_close_v2(). */
-static int run_connect(struct kmin_store *s, sqlite3 **db, char *err, size_t errlen)
-{
-	int rc = sqlite3_open_v2(kmin_store_path(s), db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX,
-				 NULL);
-
-	if (rc == SQLITE_OK)
-		rc = sqlite3_busy_timeout(*db, RUN_BUSY_TIMEOUT_MS);
-	if (rc == SQLITE_OK)
-		rc = sqlite3_exec(*db, "PRAGMA foreign_keys = ON", NULL, NULL, NULL);
-	if (rc != SQLITE_OK) {
-		run_fail(s, *db, "cannot open", err, errlen);
-		sqlite3_close_v2(*db);
-		*db = NULL;
-		return KMIN_STORE_EGENERIC;
-	}
-	return 0;
-}
-
-static void bind_opt_text(sqlite3_stmt *st, int i, const char *t)
-{
-	if (t)
-		sqlite3_bind_text(st, i, t, -1, SQLITE_TRANSIENT);
-	else
-		sqlite3_bind_null(st, i);
-}
-
-static void bind_opt_size(sqlite3_stmt *st, int i, int64_t v)
-{
-	if (v >= 0)
-		sqlite3_bind_int64(st, i, v);
-	else
-		sqlite3_bind_null(st, i);
-}
-
-static void bind_opt_id(sqlite3_stmt *st, int i, int64_t v)
-{
-	if (v > 0)
-		sqlite3_bind_int64(st, i, v);
-	else
-		sqlite3_bind_null(st, i);
-}
-
-/* Prepare, let bind() fill the parameters, step once; SQLITE_DONE/ROW or an error. */
-static int run_exec1(sqlite3 *db, const char *sql, sqlite3_stmt **out)
-{
-	int rc = sqlite3_prepare_v2(db, sql, -1, out, NULL);
-	return rc == SQLITE_OK ? SQLITE_OK : rc;
-}
-
 int kmin_store_run_create(struct kmin_store *s, const struct kmin_run *r, int64_t *id_out,
 			  char *err, size_t errlen)
 {
@@ -117,13 +48,11 @@ int kmin_store_run_create(struct kmin_store *s, const struct kmin_run *r, int64_
 		"INSERT INTO runs(key, strategy, arch, requirements, base, metric, kernel_id,"
 		" toolchain_id, status, base_sha256, base_size, final_sha256, final_size, builds,"
 		" cached, started_ms) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16)";
-	sqlite3 *db;
+	sqlite3 *db = kmin_store_acquire(s);
 	sqlite3_stmt *st = NULL;
-	int rc = run_connect(s, &db, err, errlen);
+	int rc;
 
-	if (rc)
-		return rc;
-	rc = run_exec1(db, sql, &st);
+	rc = sqlite3_prepare_v2(db, sql, -1, &st, NULL);
 	if (rc == SQLITE_OK) {
 		sqlite3_bind_text(st, 1, r->key, -1, SQLITE_TRANSIENT);
 		sqlite3_bind_text(st, 2, r->strategy, -1, SQLITE_TRANSIENT);
@@ -131,23 +60,23 @@ int kmin_store_run_create(struct kmin_store *s, const struct kmin_run *r, int64_
 		sqlite3_bind_text(st, 4, r->requirements, -1, SQLITE_TRANSIENT);
 		sqlite3_bind_text(st, 5, r->base, -1, SQLITE_TRANSIENT);
 		sqlite3_bind_text(st, 6, r->metric, -1, SQLITE_TRANSIENT);
-		bind_opt_id(st, 7, r->kernel_id);
-		bind_opt_id(st, 8, r->toolchain_id);
+		kmin_store_bind_id_or_null(st, 7, r->kernel_id);
+		kmin_store_bind_id_or_null(st, 8, r->toolchain_id);
 		sqlite3_bind_text(st, 9, kmin_run_status_name(r->status), -1, SQLITE_STATIC);
-		bind_opt_text(st, 10, r->base_sha256);
-		bind_opt_size(st, 11, r->base_size);
-		bind_opt_text(st, 12, r->final_sha256);
-		bind_opt_size(st, 13, r->final_size);
+		kmin_store_bind_text_or_null(st, 10, r->base_sha256);
+		kmin_store_bind_size_or_null(st, 11, r->base_size);
+		kmin_store_bind_text_or_null(st, 12, r->final_sha256);
+		kmin_store_bind_size_or_null(st, 13, r->final_size);
 		sqlite3_bind_int64(st, 14, r->builds);
 		sqlite3_bind_int64(st, 15, r->cached);
-		sqlite3_bind_int64(st, 16, r->started_ms ? r->started_ms : run_now_ms());
+		sqlite3_bind_int64(st, 16, r->started_ms ? r->started_ms : kmin_store_now_ms());
 		rc = sqlite3_step(st);
 	}
 	if (rc == SQLITE_DONE && id_out)
 		*id_out = sqlite3_last_insert_rowid(db);
-	rc = rc == SQLITE_DONE ? 0 : run_fail(s, db, "cannot record the run", err, errlen);
+	rc = rc == SQLITE_DONE ? 0 : kmin_store_sql_error(s, rc, "cannot record the run", err, errlen);
 	sqlite3_finalize(st);
-	sqlite3_close_v2(db);
+	kmin_store_release(s);
 	return rc;
 }
 
@@ -157,28 +86,26 @@ int kmin_store_run_update(struct kmin_store *s, const struct kmin_run *r, char *
 	static const char sql[] =
 		"UPDATE runs SET status = ?2, base_sha256 = ?3, base_size = ?4, final_sha256 = ?5,"
 		" final_size = ?6, builds = ?7, cached = ?8, finished_ms = ?9 WHERE id = ?1";
-	sqlite3 *db;
+	sqlite3 *db = kmin_store_acquire(s);
 	sqlite3_stmt *st = NULL;
-	int rc = run_connect(s, &db, err, errlen);
+	int rc;
 
-	if (rc)
-		return rc;
-	rc = run_exec1(db, sql, &st);
+	rc = sqlite3_prepare_v2(db, sql, -1, &st, NULL);
 	if (rc == SQLITE_OK) {
 		sqlite3_bind_int64(st, 1, r->id);
 		sqlite3_bind_text(st, 2, kmin_run_status_name(r->status), -1, SQLITE_STATIC);
-		bind_opt_text(st, 3, r->base_sha256);
-		bind_opt_size(st, 4, r->base_size);
-		bind_opt_text(st, 5, r->final_sha256);
-		bind_opt_size(st, 6, r->final_size);
+		kmin_store_bind_text_or_null(st, 3, r->base_sha256);
+		kmin_store_bind_size_or_null(st, 4, r->base_size);
+		kmin_store_bind_text_or_null(st, 5, r->final_sha256);
+		kmin_store_bind_size_or_null(st, 6, r->final_size);
 		sqlite3_bind_int64(st, 7, r->builds);
 		sqlite3_bind_int64(st, 8, r->cached);
-		bind_opt_id(st, 9, r->finished_ms);
+		kmin_store_bind_id_or_null(st, 9, r->finished_ms);
 		rc = sqlite3_step(st);
 	}
-	rc = rc == SQLITE_DONE ? 0 : run_fail(s, db, "cannot update the run", err, errlen);
+	rc = rc == SQLITE_DONE ? 0 : kmin_store_sql_error(s, rc, "cannot update the run", err, errlen);
 	sqlite3_finalize(st);
-	sqlite3_close_v2(db);
+	kmin_store_release(s);
 	return rc;
 }
 
@@ -259,40 +186,38 @@ void kmin_run_clear(struct kmin_run *r)
 int kmin_store_run_get(struct kmin_store *s, int64_t id, struct kmin_run *out, char *err,
 		       size_t errlen)
 {
-	sqlite3 *db;
+	sqlite3 *db = kmin_store_acquire(s);
 	sqlite3_stmt *st = NULL;
-	int rc = run_connect(s, &db, err, errlen);
+	int rc;
 
 	memset(out, 0, sizeof(*out));
-	if (rc)
-		return rc;
-	rc = run_exec1(db, "SELECT " RUN_COLUMNS " FROM runs WHERE id = ?1", &st);
+	rc = sqlite3_prepare_v2(db, "SELECT " RUN_COLUMNS " FROM runs WHERE id = ?1", -1, &st,
+				NULL);
 	if (rc == SQLITE_OK) {
 		sqlite3_bind_int64(st, 1, id);
 		rc = sqlite3_step(st);
 	}
 	if (rc == SQLITE_ROW) {
 		run_from_row(st, out);
-		rc = run_own(out) ? run_fail(s, NULL, "cannot read the run", err, errlen) : 1;
+		rc = run_own(out) ? kmin_store_sql_error(s, SQLITE_NOMEM, "cannot read the run", err, errlen) : 1;
 	} else {
-		rc = rc == SQLITE_DONE ? 0 : run_fail(s, db, "cannot read the run", err, errlen);
+		rc = rc == SQLITE_DONE ? 0
+			: kmin_store_sql_error(s, rc, "cannot read the run", err, errlen);
 	}
 	sqlite3_finalize(st);
-	sqlite3_close_v2(db);
+	kmin_store_release(s);
 	return rc;
 }
 
 int kmin_store_run_find_unfinished(struct kmin_store *s, const char *key, int64_t *id_out,
 				   char *err, size_t errlen)
 {
-	sqlite3 *db;
+	sqlite3 *db = kmin_store_acquire(s);
 	sqlite3_stmt *st = NULL;
-	int rc = run_connect(s, &db, err, errlen);
+	int rc;
 
-	if (rc)
-		return rc;
-	rc = run_exec1(db, "SELECT id FROM runs WHERE key = ?1 AND status = 'running'"
-			   " ORDER BY id DESC LIMIT 1", &st);
+	rc = sqlite3_prepare_v2(db, "SELECT id FROM runs WHERE key = ?1 AND status = 'running'"
+				" ORDER BY id DESC LIMIT 1", -1, &st, NULL);
 	if (rc == SQLITE_OK) {
 		sqlite3_bind_text(st, 1, key, -1, SQLITE_TRANSIENT);
 		rc = sqlite3_step(st);
@@ -301,23 +226,23 @@ int kmin_store_run_find_unfinished(struct kmin_store *s, const char *key, int64_
 		*id_out = sqlite3_column_int64(st, 0);
 		rc = 1;
 	} else {
-		rc = rc == SQLITE_DONE ? 0 : run_fail(s, db, "cannot look runs up", err, errlen);
+		rc = rc == SQLITE_DONE ? 0
+			: kmin_store_sql_error(s, rc, "cannot look runs up", err, errlen);
 	}
 	sqlite3_finalize(st);
-	sqlite3_close_v2(db);
+	kmin_store_release(s);
 	return rc;
 }
 
 int kmin_store_runs_foreach(struct kmin_store *s, kmin_run_row_fn fn, void *payload, char *err,
 			    size_t errlen)
 {
-	sqlite3 *db;
+	sqlite3 *db = kmin_store_acquire(s);
 	sqlite3_stmt *st = NULL;
-	int rc = run_connect(s, &db, err, errlen), stop = 0;
+	int rc, stop = 0;
 
-	if (rc)
-		return rc;
-	rc = run_exec1(db, "SELECT " RUN_COLUMNS " FROM runs ORDER BY id", &st);
+	rc = sqlite3_prepare_v2(db, "SELECT " RUN_COLUMNS " FROM runs ORDER BY id", -1, &st,
+				NULL);
 	while (rc == SQLITE_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
 		struct kmin_run r;
 		run_from_row(st, &r);
@@ -329,9 +254,10 @@ int kmin_store_runs_foreach(struct kmin_store *s, kmin_run_row_fn fn, void *payl
 	if (stop > 0)
 		rc = stop;
 	else
-		rc = rc == SQLITE_DONE ? 0 : run_fail(s, db, "cannot list runs", err, errlen);
+		rc = rc == SQLITE_DONE ? 0
+			: kmin_store_sql_error(s, rc, "cannot list runs", err, errlen);
 	sqlite3_finalize(st);
-	sqlite3_close_v2(db);
+	kmin_store_release(s);
 	return rc;
 }
 
@@ -345,36 +271,34 @@ int kmin_store_step_add(struct kmin_store *s, struct kmin_run_step *step, char *
 		" saving, cached, created_ms)"
 		" SELECT ?1, COALESCE(MAX(seq), 0) + 1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10"
 		" FROM steps WHERE run_id = ?1 RETURNING seq";
-	sqlite3 *db;
+	sqlite3 *db = kmin_store_acquire(s);
 	sqlite3_stmt *st = NULL;
-	int rc = run_connect(s, &db, err, errlen);
+	int rc;
 
-	if (rc)
-		return rc;
-	rc = run_exec1(db, sql, &st);
+	rc = sqlite3_prepare_v2(db, sql, -1, &st, NULL);
 	if (rc == SQLITE_OK) {
 		sqlite3_bind_int64(st, 1, step->run_id);
 		sqlite3_bind_text(st, 2, kmin_step_kind_name(step->kind), -1, SQLITE_STATIC);
 		sqlite3_bind_text(st, 3, step->moves ? step->moves : "", -1, SQLITE_TRANSIENT);
-		bind_opt_text(st, 4, step->config_sha256);
-		bind_opt_id(st, 5, step->build_id);
+		kmin_store_bind_text_or_null(st, 4, step->config_sha256);
+		kmin_store_bind_id_or_null(st, 5, step->build_id);
 		sqlite3_bind_text(st, 6, step->reason ? step->reason : "", -1, SQLITE_TRANSIENT);
-		bind_opt_size(st, 7, step->size);
+		kmin_store_bind_size_or_null(st, 7, step->size);
 		if (step->size >= 0)
 			sqlite3_bind_int64(st, 8, step->saving);
 		else
 			sqlite3_bind_null(st, 8);
 		sqlite3_bind_int(st, 9, step->cached);
-		sqlite3_bind_int64(st, 10, step->created_ms ? step->created_ms : run_now_ms());
+		sqlite3_bind_int64(st, 10, step->created_ms ? step->created_ms : kmin_store_now_ms());
 		rc = sqlite3_step(st);
 	}
 	if (rc == SQLITE_ROW) {
 		step->seq = sqlite3_column_int64(st, 0);
 		rc = sqlite3_step(st);
 	}
-	rc = rc == SQLITE_DONE ? 0 : run_fail(s, db, "cannot record a step", err, errlen);
+	rc = rc == SQLITE_DONE ? 0 : kmin_store_sql_error(s, rc, "cannot record a step", err, errlen);
 	sqlite3_finalize(st);
-	sqlite3_close_v2(db);
+	kmin_store_release(s);
 	return rc;
 }
 
@@ -389,15 +313,13 @@ static enum kmin_step_kind step_kind_parse(const char *name)
 int kmin_store_steps_foreach(struct kmin_store *s, int64_t run_id, kmin_step_row_fn fn,
 			     void *payload, char *err, size_t errlen)
 {
-	sqlite3 *db;
+	sqlite3 *db = kmin_store_acquire(s);
 	sqlite3_stmt *st = NULL;
-	int rc = run_connect(s, &db, err, errlen), stop = 0;
+	int rc, stop = 0;
 
-	if (rc)
-		return rc;
-	rc = run_exec1(db, "SELECT seq, kind, moves, config_sha256, COALESCE(build_id, 0), reason,"
-			   " COALESCE(size, -1), COALESCE(saving, 0), cached, created_ms"
-			   " FROM steps WHERE run_id = ?1 ORDER BY seq", &st);
+	rc = sqlite3_prepare_v2(db, "SELECT seq, kind, moves, config_sha256,"
+				" COALESCE(build_id, 0), reason, COALESCE(size, -1), COALESCE(saving, 0), cached, created_ms"
+				" FROM steps WHERE run_id = ?1 ORDER BY seq", -1, &st, NULL);
 	if (rc == SQLITE_OK)
 		sqlite3_bind_int64(st, 1, run_id);
 	while (rc == SQLITE_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
@@ -421,26 +343,25 @@ int kmin_store_steps_foreach(struct kmin_store *s, int64_t run_id, kmin_step_row
 	if (stop > 0)
 		rc = stop;
 	else
-		rc = rc == SQLITE_DONE ? 0 : run_fail(s, db, "cannot list steps", err, errlen);
+		rc = rc == SQLITE_DONE ? 0
+			: kmin_store_sql_error(s, rc, "cannot list steps", err, errlen);
 	sqlite3_finalize(st);
-	sqlite3_close_v2(db);
+	kmin_store_release(s);
 	return rc;
 }
 
 int kmin_store_savings_foreach(struct kmin_store *s, int64_t kernel_id, const char *arch,
 			       kmin_saving_fn fn, void *payload, char *err, size_t errlen)
 {
-	sqlite3 *db;
+	sqlite3 *db = kmin_store_acquire(s);
 	sqlite3_stmt *st = NULL;
-	int rc = run_connect(s, &db, err, errlen);
+	int rc;
 
-	if (rc)
-		return rc;
-	rc = run_exec1(db, "SELECT t.moves, r.metric, t.saving FROM steps t"
-			   " JOIN runs r ON r.id = t.run_id"
-			   " WHERE r.kernel_id = ?1 AND r.arch = ?2 AND t.kind IN ('accept', 'reject')"
-			   " AND t.size IS NOT NULL AND instr(t.moves, ' ') = 0 AND t.moves <> ''"
-			   " ORDER BY r.id, t.seq", &st);
+	rc = sqlite3_prepare_v2(db, "SELECT t.moves, r.metric, t.saving FROM steps t"
+				" JOIN runs r ON r.id = t.run_id"
+				" WHERE r.kernel_id = ?1 AND r.arch = ?2 AND t.kind IN ('accept', 'reject')"
+				" AND t.size IS NOT NULL AND instr(t.moves, ' ') = 0 AND t.moves <> ''"
+				" ORDER BY r.id, t.seq", -1, &st, NULL);
 	if (rc == SQLITE_OK) {
 		sqlite3_bind_int64(st, 1, kernel_id);
 		sqlite3_bind_text(st, 2, arch, -1, SQLITE_TRANSIENT);
@@ -456,8 +377,8 @@ int kmin_store_savings_foreach(struct kmin_store *s, int64_t kernel_id, const ch
 		fn(payload, sym, (const char *)sqlite3_column_text(st, 1), sqlite3_column_int64(st, 2));
 		rc = SQLITE_OK;
 	}
-	rc = rc == SQLITE_DONE ? 0 : run_fail(s, db, "cannot read savings", err, errlen);
+	rc = rc == SQLITE_DONE ? 0 : kmin_store_sql_error(s, rc, "cannot read savings", err, errlen);
 	sqlite3_finalize(st);
-	sqlite3_close_v2(db);
+	kmin_store_release(s);
 	return rc;
 }
