@@ -20,24 +20,22 @@ struct kc_arena_block {
 	max_align_t data[];
 };
 
-void *kc_arena_alloc(struct kc_arena *a, size_t size)
+/* kc_arena_alloc() when the head block is full: size is already aligned */
+void *kc_arena_alloc_block(struct kc_arena *a, size_t size)
 {
-	size_t align = _Alignof(max_align_t);
-	size = (size + align - 1) & ~(align - 1);
-	if (!size)
-		size = align;
-	if (!a->head || a->used + size > a->head->size) {
-		size_t bsize = size > KC_ARENA_BLOCK ? size : KC_ARENA_BLOCK;
-		struct kc_arena_block *b = malloc(sizeof(*b) + bsize);
-		if (!b)
-			return NULL;
-		b->size = bsize;
-		b->next = a->head;
-		a->head = b;
-		a->used = 0;
-	}
-	void *p = (char *)a->head->data + a->used;
-	a->used += size;
+	size_t bsize = size > KC_ARENA_BLOCK ? size : KC_ARENA_BLOCK;
+	struct kc_arena_block *b = malloc(sizeof(*b) + bsize);
+	char *p;
+
+	if (!b)
+		return NULL;
+	b->size = bsize;
+	b->next = a->head;
+	a->head = b;
+	p = (char *)b->data;
+	a->used = size;
+	a->next = p + size;
+	a->limit = p + bsize;
 	memset(p, 0, size);
 	return p;
 }
@@ -65,6 +63,7 @@ void kc_arena_free(struct kc_arena *a)
 	}
 	a->head = NULL;
 	a->used = 0;
+	a->next = a->limit = NULL;
 }
 
 int kc_error(struct kconfig *kc, int code, const char *fmt, ...)

@@ -179,6 +179,78 @@ struct kc_expr *kc_expr_copy(struct kconfig *kc, const struct kc_expr *org)
 	return e;
 }
 
+/*
+ * Trees by value, for memo tables: a hash of the shape and the symbols
+ * (equal trees hash equal), and exact equality (no algebra: a && b is
+ * not b && a here).
+ */
+uint64_t kc_expr_tree_hash(const struct kc_expr *e)
+{
+	uint64_t h = 0x84222325cbf29ce4ULL;
+
+	while (e) {
+		h = (h ^ (uint64_t)e->type) * 0x100000001b3ULL;
+		switch (e->type) {
+		case KC_E_SYMBOL:
+			return (h ^ (uint64_t)(uintptr_t)e->left.sym) * 0xff51afd7ed558ccdULL;
+		case KC_E_AND:
+		case KC_E_OR:
+			h = (h ^ kc_expr_tree_hash(e->left.expr)) * 0xc4ceb9fe1a85ec53ULL;
+			e = e->right.expr;
+			break;
+		case KC_E_NOT:
+			e = e->left.expr;
+			break;
+		case KC_E_LIST:
+			h = (h ^ (uint64_t)(uintptr_t)e->right.sym) * 0xff51afd7ed558ccdULL;
+			e = e->left.expr;
+			break;
+		case KC_E_NONE:
+			return h;
+		default:	/* comparisons, range */
+			h = (h ^ (uint64_t)(uintptr_t)e->left.sym) * 0xff51afd7ed558ccdULL;
+			return (h ^ (uint64_t)(uintptr_t)e->right.sym) * 0xc4ceb9fe1a85ec53ULL;
+		}
+	}
+	return h * 0x9e3779b97f4a7c15ULL;
+}
+
+bool kc_expr_tree_equal(const struct kc_expr *e1, const struct kc_expr *e2)
+{
+	while (e1 && e2) {
+		if (e1 == e2)
+			return true;
+		if (e1->type != e2->type)
+			return false;
+		switch (e1->type) {
+		case KC_E_SYMBOL:
+			return e1->left.sym == e2->left.sym;
+		case KC_E_AND:
+		case KC_E_OR:
+			if (!kc_expr_tree_equal(e1->left.expr, e2->left.expr))
+				return false;
+			e1 = e1->right.expr;
+			e2 = e2->right.expr;
+			break;
+		case KC_E_NOT:
+			e1 = e1->left.expr;
+			e2 = e2->left.expr;
+			break;
+		case KC_E_LIST:
+			if (e1->right.sym != e2->right.sym)
+				return false;
+			e1 = e1->left.expr;
+			e2 = e2->left.expr;
+			break;
+		case KC_E_NONE:
+			return true;
+		default:
+			return e1->left.sym == e2->left.sym && e1->right.sym == e2->right.sym;
+		}
+	}
+	return e1 == e2;
+}
+
 /* ---- helpers ---- */
 
 static bool kc_new_dialect(const struct kconfig *kc)
@@ -641,7 +713,198 @@ static void kc_xf_dups1(struct kc_xform *xf, enum kc_expr_type type,
 	}
 }
 
-static struct kc_expr *kc_xf_eliminate_dups(struct kc_xform *xf, struct kc_expr *e)
+/*
+ * 6.1's dups1 on one tree, without the recursion: conf's
+ * expr_eliminate_dups1(type, &e, &e) visits every ordered pair of the
+ * leaves of e's `type` tree (a leaf is a node of another type), leaf of
+ * the left walk first.  Joins never give a node of `type` and the nested
+ * pass on an and/or leaf never changes the leaf's own node, so the leaf
+ * slots are fixed for the whole pass: collect them once, then walk the
+ * pairs in conf's order.  Two plain leaves (symbol, comparison, or the
+ * negation of one) about different symbols can neither be equal nor
+ * join, so such pairs are passed over without the full test; that is
+ * most pairs of a long "depends on" chain.
+ */
+struct kc_slots {
+	struct kc_expr ***v;
+	size_t n, cap;
+	struct kc_expr **inl[64];	/* v until more are needed (not zeroed: only v[0..n) is read) */
+};
+
+static bool kc_slots_collect(struct kc_slots *s, enum kc_expr_type type, struct kc_expr **slot)
+{
+	while ((*slot)->type == type) {
+		if (!kc_slots_collect(s, type, &(*slot)->left.expr))
+			return false;
+		slot = &(*slot)->right.expr;
+	}
+	if (s->n == s->cap) {
+		size_t cap = s->cap * 2;
+		struct kc_expr ***v = malloc(cap * sizeof(*v));
+
+		if (!v)
+			return false;
+		memcpy(v, s->v, s->n * sizeof(*v));
+		if (s->v != s->inl)
+			free(s->v);
+		s->v = v;
+		s->cap = cap;
+	}
+	s->v[s->n++] = slot;
+	return true;
+}
+
+/* the symbol a plain leaf is about; NULL for and/or and other compound leaves */
+static const struct kc_symbol *kc_xf_leaf_key(const struct kc_expr *e)
+{
+	if (e->type == KC_E_NOT)
+		e = e->left.expr;
+	switch (e->type) {
+	case KC_E_SYMBOL:
+	case KC_E_EQUAL:
+	case KC_E_UNEQUAL:
+	case KC_E_LTH:
+	case KC_E_LEQ:
+	case KC_E_GTH:
+	case KC_E_GEQ:
+		return e->left.sym;
+	default:
+		return NULL;
+	}
+}
+
+static void kc_xf_dups1(struct kc_xform *xf, enum kc_expr_type type,
+			struct kc_expr **ep1, struct kc_expr **ep2);
+
+/* join *a and *b if they can be: true if they were (both replaced) */
+static bool kc_xf_dups1_join(struct kc_xform *xf, enum kc_expr_type type,
+			     struct kc_expr **a, struct kc_expr **b)
+{
+	struct kconfig *kc = xf->kc;
+	struct kc_expr *tmp;
+
+	if (type == KC_E_OR) {
+		tmp = kc_xf_join_or(xf, *a, *b);
+		if (!tmp)
+			return false;
+		*a = kc_expr_alloc_symbol(kc, &kc->sym_no);
+	} else {
+		tmp = kc_xf_join_and(xf, *a, *b);
+		if (!tmp)
+			return false;
+		*a = kc_expr_alloc_symbol(kc, &kc->sym_yes);
+	}
+	*b = tmp;
+	xf->trans_count++;
+	return true;
+}
+
+/* a leaf of the pass: its slot, the symbol it is about, whether it changed */
+struct kc_leaf {
+	const struct kc_symbol *key;	/* kc_xf_leaf_key(*slot), kept up to date */
+	bool dirty;			/* changed in this pass (a join, or inside) */
+};
+
+static void kc_xf_dups1_pairs(struct kc_xform *xf, enum kc_expr_type type,
+			      struct kc_expr ***v, struct kc_leaf *leaf, size_t n, size_t nfixed);
+
+/*
+ * fixed, if not NULL, is the left operand of *ep (or *ep itself) and a
+ * fixed point of this pass: the result of an earlier eliminate_dups, not
+ * changed since (finalize.c's parent deps).  Its leaves come first.
+ */
+static void kc_xf_dups1_61(struct kc_xform *xf, enum kc_expr_type type, struct kc_expr **ep,
+			   const struct kc_expr *fixed)
+{
+	struct kc_slots s;
+	struct kc_leaf leaf_inl[64], *leaf = leaf_inl;
+	size_t nfixed = 0;
+	bool ok;
+
+	s.v = s.inl;
+	s.n = 0;
+	s.cap = 64;
+	if (fixed && *ep == fixed) {
+		ok = kc_slots_collect(&s, type, ep);
+		nfixed = s.n;
+	} else if (fixed && (*ep)->type == type && (*ep)->left.expr == fixed) {
+		/* the order of kc_slots_collect(ep): the left operand's leaves, then the right's */
+		ok = kc_slots_collect(&s, type, &(*ep)->left.expr);
+		nfixed = s.n;
+		ok = ok && kc_slots_collect(&s, type, &(*ep)->right.expr);
+	} else {
+		ok = kc_slots_collect(&s, type, ep);
+	}
+	if (!ok || (s.n > 64 && !(leaf = malloc(s.n * sizeof(*leaf))))) {
+		/* out of memory for the lists: conf's own recursion */
+		if (s.v != s.inl)
+			free(s.v);
+		kc_xf_dups1(xf, type, ep, ep);
+		return;
+	}
+	for (size_t i = 0; i < s.n; i++) {
+		leaf[i].key = kc_xf_leaf_key(*s.v[i]);
+		leaf[i].dirty = false;
+	}
+	kc_xf_dups1_pairs(xf, type, s.v, leaf, s.n, nfixed);
+	if (leaf != leaf_inl)
+		free(leaf);
+	if (s.v != s.inl)
+		free(s.v);
+}
+
+/*
+ * The pairs in conf's order.  A join is a function of the two leaves
+ * (and the symbols' types), so pairs that cannot change anything are
+ * passed over: two plain leaves about different symbols, and two
+ * unchanged leaves of the fixed part (the same pair found nothing in the
+ * pass that made it).  Compound leaves otherwise always get the full test.
+ */
+static void kc_xf_dups1_pairs(struct kc_xform *xf, enum kc_expr_type type,
+			      struct kc_expr ***v, struct kc_leaf *leaf, size_t n, size_t nfixed)
+{
+	for (size_t i = 0; i < n; i++) {
+		struct kc_expr **a = v[i];
+		const struct kc_expr *clean = NULL;
+
+		for (size_t j = 0; j < n; j++) {
+			struct kc_expr **b = v[j];
+
+			if (*a == *b)
+				continue;
+			/*
+			 * conf runs the pass on an and/or leaf once per pair.  A
+			 * pass that changed nothing changed no node, and only the
+			 * pass itself rewrites inside the leaf (a join replaces
+			 * the leaf whole): until *a changes, it would find
+			 * nothing again; nor would it in an unchanged fixed leaf.
+			 */
+			if (((*a)->type == KC_E_OR || (*a)->type == KC_E_AND) && *a != clean &&
+			    (i >= nfixed || leaf[i].dirty)) {
+				int before = xf->trans_count;
+
+				kc_xf_dups1_61(xf, (*a)->type, a, NULL);
+				if (xf->trans_count == before)
+					clean = *a;
+				else
+					leaf[i].dirty = true;
+			}
+			if (leaf[i].key && leaf[j].key && leaf[i].key != leaf[j].key)
+				continue;
+			if (i < nfixed && j < nfixed && !leaf[i].dirty && !leaf[j].dirty)
+				continue;
+			if (kc_xf_dups1_join(xf, type, a, b)) {
+				leaf[i].key = kc_xf_leaf_key(*a);
+				leaf[j].key = kc_xf_leaf_key(*b);
+				leaf[i].dirty = leaf[j].dirty = true;
+			}
+		}
+	}
+}
+
+/* fixed: see kc_xf_dups1_61(); it holds for the first pass only */
+static struct kc_expr *kc_xf_eliminate_dups(struct kc_xform *xf, struct kc_expr *e,
+					    const struct kc_expr *fixed)
 {
 	struct kconfig *kc = xf->kc;
 	int oldcount;
@@ -653,13 +916,14 @@ static struct kc_expr *kc_xf_eliminate_dups(struct kc_xform *xf, struct kc_expr 
 		xf->trans_count = 0;
 		if (e->type == KC_E_OR || e->type == KC_E_AND) {
 			if (kc_new_dialect(kc)) {
-				struct kc_expr *l = kc_xf_eliminate_dups(xf, e->left.expr);
-				struct kc_expr *r = kc_xf_eliminate_dups(xf, e->right.expr);
+				struct kc_expr *l = kc_xf_eliminate_dups(xf, e->left.expr, NULL);
+				struct kc_expr *r = kc_xf_eliminate_dups(xf, e->right.expr, NULL);
 
 				kc_xf_dups1(xf, e->type, &l, &r);
 				e = kc_expr_alloc_two(kc, e->type, l, r);
 			} else {
-				kc_xf_dups1(xf, e->type, &e, &e);
+				kc_xf_dups1_61(xf, e->type, &e, fixed);
+				fixed = NULL;
 			}
 		}
 		/* 6.1 drops y/n operands only after a change, 6.12 always */
@@ -675,7 +939,15 @@ struct kc_expr *kc_expr_eliminate_dups(struct kconfig *kc, struct kc_expr *e)
 {
 	struct kc_xform xf = { kc, 0 };
 
-	return kc_xf_eliminate_dups(&xf, e);
+	return kc_xf_eliminate_dups(&xf, e, NULL);
+}
+
+struct kc_expr *kc_expr_eliminate_dups_fixed(struct kconfig *kc, struct kc_expr *e,
+					     const struct kc_expr *fixed)
+{
+	struct kc_xform xf = { kc, 0 };
+
+	return kc_xf_eliminate_dups(&xf, e, kc_new_dialect(kc) ? NULL : fixed);
 }
 
 static void kc_expr_warn_bool_m(struct kconfig *kc, const struct kc_symbol *sym, char forced)
@@ -1042,12 +1314,48 @@ static kc_tristate kc_expr_calc_node(struct kconfig *kc, struct kc_expr *e)
 	}
 }
 
+/*
+ * 6.1's evaluation, in one recursion: its trees are not shared, so every
+ * node is visited (a prompt's condition repeats all its parents' deps)
+ * and this is the innermost loop of conf_read and conf_write.  Same order
+ * of visits and of symbol calculations as kc_expr_calc_node().
+ */
+static kc_tristate kc_expr_calc_61(struct kconfig *kc, struct kc_expr *e)
+{
+	struct kc_symbol *sym;
+	kc_tristate v1, v2;
+
+	if (!e)
+		return KC_YES;
+	switch (e->type) {
+	case KC_E_SYMBOL:
+		sym = e->left.sym;
+		if (!(sym->flags & KC_SYMBOL_VALID))
+			kc_sym_calc_value(kc, sym);
+		return sym->curr.tri;
+	case KC_E_AND:
+		v1 = kc_expr_calc_61(kc, e->left.expr);
+		v2 = kc_expr_calc_61(kc, e->right.expr);
+		return KC_EXPR_AND(v1, v2);
+	case KC_E_OR:
+		v1 = kc_expr_calc_61(kc, e->left.expr);
+		v2 = kc_expr_calc_61(kc, e->right.expr);
+		return KC_EXPR_OR(v1, v2);
+	case KC_E_NOT:
+		return KC_EXPR_NOT(kc_expr_calc_61(kc, e->left.expr));
+	default:
+		if (kc_expr_is_comparison(e->type))
+			return kc_expr_calc_compare(kc, e);
+		return KC_NO;
+	}
+}
+
 kc_tristate kc_expr_calc_value(struct kconfig *kc, struct kc_expr *e)
 {
 	if (!e)
 		return KC_YES;
 	if (!kc_new_dialect(kc))
-		return kc_expr_calc_node(kc, e);
+		return kc_expr_calc_61(kc, e);
 	/* 6.12 caches each (unique) node's value until kc_expr_invalidate_all() */
 	if (!kc->expr_gen)
 		kc->expr_gen = 1;	/* 0 marks nodes never evaluated */

@@ -54,12 +54,32 @@ struct kc_arena_block;
 struct kc_arena {
 	struct kc_arena_block *head;	/* newest block first */
 	size_t used;			/* bytes used in head */
+	char *next, *limit;		/* free room of head (both NULL before the first block) */
 };
 
-void *kc_arena_alloc(struct kc_arena *a, size_t size);	/* zeroed; NULL on OOM */
+void *kc_arena_alloc_block(struct kc_arena *a, size_t size);	/* the slow path */
+
+/*
+ * Zeroed memory for the arena's lifetime; NULL on OOM.  Inline: the
+ * parser and the expression code make ~10^6 small allocations per tree.
+ */
+static inline void *kc_arena_alloc(struct kc_arena *a, size_t size)
+{
+	size_t align = _Alignof(max_align_t);
+	char *p = a->next;
+
+	size = size ? (size + align - 1) & ~(align - 1) : align;
+	if (!p || (size_t)(a->limit - p) < size)
+		return kc_arena_alloc_block(a, size);
+	a->next = p + size;
+	a->used += size;
+	__builtin_memset(p, 0, size);
+	return p;
+}
 char *kc_arena_strdup(struct kc_arena *a, const char *s);
 char *kc_arena_strndup(struct kc_arena *a, const char *s, size_t n);
 void kc_arena_free(struct kc_arena *a);
+
 
 /* ---- expressions ---- */
 
@@ -91,6 +111,8 @@ struct kc_expr {
 	enum kc_expr_type type : 8;
 	/* 6.12 dialect only: expressions are unique (hash-consed) and cache their value */
 	kc_tristate val : 8;
+	/* symbol.c: the recursion check walked this subtree and found nothing */
+	unsigned int dep_checked : 1;
 	unsigned int val_gen;		/* val is valid while == kc->expr_gen */
 	union kc_expr_data left, right;
 	struct kc_expr *hash_next;	/* bucket chain of kc->expr_hash */
@@ -224,6 +246,8 @@ struct kc_menu {
 	struct kc_property *prompt;	/* P_PROMPT, P_MENU or P_COMMENT */
 	struct kc_expr *visibility;	/* "visible if" */
 	struct kc_expr *dep;		/* "depends on" (after finalize: with parents') */
+	unsigned int dep_fixed_gen;	/* finalize.c: dep is an eliminate_dups result while
+					   this == kc->type_gen + 1 (0: not known) */
 	unsigned int flags;
 	const char *help;		/* help text or NULL */
 	const char *file;
@@ -278,6 +302,8 @@ struct kconfig {
 	unsigned int expr_gen;		/* bumped by kc_expr_invalidate_all(); starts at 1 */
 	struct kc_arena *expr_scratch;	/* set by finalize: arena for expr.c's throw-away copies */
 	bool expr_scratch_active;	/* expr.c: new nodes go to expr_scratch */
+	unsigned int type_gen;		/* menu.c: bumped when a symbol gets a type (finalize's memo) */
+	struct kc_fin_memo *fin_memo;	/* finalize.c, 6.1: propagation results; NULL outside */
 	int sym_warnings;		/* unmet-dependency warnings given (KCONFIG_WERROR) */
 	bool conf_changed;
 	int conf_warnings;		/* warnings of the last .config read (confdata.c) */
@@ -323,10 +349,20 @@ char *kc_expr_revdep_to_string(struct kconfig *kc, struct kc_expr *e, kc_tristat
 			       const char *title);
 bool kc_expr_is_yes(const struct kconfig *kc, const struct kc_expr *e);
 bool kc_expr_eq(struct kconfig *kc, struct kc_expr *e1, struct kc_expr *e2);
+/* Trees by value (memo tables): equal trees hash equal; exact shape equality. */
+uint64_t kc_expr_tree_hash(const struct kc_expr *e);
+bool kc_expr_tree_equal(const struct kc_expr *e1, const struct kc_expr *e2);
 bool kc_expr_contains_symbol(const struct kc_expr *dep, const struct kc_symbol *sym);
 /* The simplifications of conf's expr.c (in place in 6.1, new nodes in 6.12). */
 struct kc_expr *kc_expr_transform(struct kconfig *kc, struct kc_expr *e);
 struct kc_expr *kc_expr_eliminate_dups(struct kconfig *kc, struct kc_expr *e);
+/*
+ * The same, when fixed (e itself or e's left operand) is known to be
+ * what an earlier kc_expr_eliminate_dups() returned, unchanged since and
+ * with the same symbol types: its leaves are not compared again (6.1).
+ */
+struct kc_expr *kc_expr_eliminate_dups_fixed(struct kconfig *kc, struct kc_expr *e,
+					     const struct kc_expr *fixed);
 void kc_expr_eliminate_eq(struct kconfig *kc, struct kc_expr **ep1, struct kc_expr **ep2);
 struct kc_expr *kc_expr_trans_compare(struct kconfig *kc, struct kc_expr *e,
 				      enum kc_expr_type type, struct kc_symbol *sym);

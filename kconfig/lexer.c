@@ -34,9 +34,12 @@
  * architecture), tokenised once per context.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "internal.h"
 
@@ -104,9 +107,9 @@ static int kc_lex_text_reserve(struct kc_lexer *lx, size_t more)
 	return 0;
 }
 
-static int kc_lex_text_append(struct kc_lexer *lx, const char *s, size_t n)
+static inline int kc_lex_text_append(struct kc_lexer *lx, const char *s, size_t n)
 {
-	if (kc_lex_text_reserve(lx, n))
+	if (lx->len + n + 1 > lx->cap && kc_lex_text_reserve(lx, n))
 		return KCONFIG_ENOMEM;
 	memcpy(lx->text + lx->len, s, n);
 	lx->len += n;
@@ -205,48 +208,64 @@ static const char *kc_lex_file_lookup(struct kc_lexer *lx, const char *name)
 /*
  * Read srctree/name (or name if absolute) whole.  Returns 0, -ENOENT-like
  * KCONFIG_ENOENT when the file cannot be opened, or KCONFIG_ENOMEM.
+ * open, fstat, one read of the whole size (and one more to see the end):
+ * ~1,700 files per parse, where stdio's buffering took three reads each.
  */
 static int kc_lex_read(struct kconfig *kc, const char *name, char **out, size_t *outlen)
 {
 	const char *srctree = kc->opts.srctree;
 	char *path = NULL;
-	FILE *f;
+	struct stat st;
 	char *buf = NULL;
-	size_t len = 0, cap = 0;
+	size_t len = 0, cap, want;
+	int fd;
 
 	*out = NULL;
 	if (name[0] != '/' && srctree && srctree[0]) {
 		if (asprintf(&path, "%s/%s", srctree, name) < 0)
 			return KCONFIG_ENOMEM;
 	}
-	f = fopen(path ? path : name, "r");
+	fd = open(path ? path : name, O_RDONLY | O_CLOEXEC);
 	free(path);
-	if (!f)
+	if (fd < 0)
 		return KCONFIG_ENOENT;
+	/* room for the whole file, one byte to see its end, and the NUL */
+	want = fstat(fd, &st) == 0 && S_ISREG(st.st_mode) ? (size_t)st.st_size : 0;
+	cap = want ? want + 2 : 16384;
 	for (;;) {
-		if (cap - len < 4097) {
-			size_t ncap = cap ? 2 * cap : 16384;
-			char *n = realloc(buf, ncap);
+		if (cap - len < 2) {
+			char *n = realloc(buf, 2 * cap);
 
 			if (!n) {
 				free(buf);
-				fclose(f);
+				close(fd);
 				return KCONFIG_ENOMEM;
 			}
 			buf = n;
-			cap = ncap;
+			cap *= 2;
+		} else if (!buf) {
+			buf = malloc(cap);
+			if (!buf) {
+				close(fd);
+				return KCONFIG_ENOMEM;
+			}
 		}
-		size_t got = fread(buf + len, 1, cap - len - 1, f);
-		len += got;
+		ssize_t got = read(fd, buf + len, cap - len - 1);
+
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got < 0) {
+			free(buf);
+			close(fd);
+			return KCONFIG_ENOENT;
+		}
 		if (got == 0)
 			break;
+		len += (size_t)got;
+		if (want && len == want)
+			break;	/* a regular file, read to its size: no read for the end */
 	}
-	int err = ferror(f);
-	fclose(f);
-	if (err) {
-		free(buf);
-		return KCONFIG_ENOENT;
-	}
+	close(fd);
 	buf[len] = 0;
 	*out = buf;
 	*outlen = len;
@@ -435,26 +454,44 @@ const char *kc_lex_token_name(enum kc_token tok)
 }
 
 /*
- * Keywords by first letter (each list ends with KC_T_EOF).  Most words
- * are upper-case symbol names and never reach a comparison.
+ * Keywords by first letter, with their lengths (each list ends with an
+ * empty entry).  Most words are upper-case symbol names and never reach
+ * a comparison; the length settles most of the rest.
  */
-static const enum kc_token kc_kw_b[] = { KC_T_BOOL, KC_T_EOF };
-static const enum kc_token kc_kw_c[] = { KC_T_CHOICE, KC_T_COMMENT, KC_T_CONFIG, KC_T_EOF };
-static const enum kc_token kc_kw_d[] = { KC_T_DEF_BOOL, KC_T_DEF_TRISTATE, KC_T_DEFAULT,
-					 KC_T_DEPENDS, KC_T_EOF };
-static const enum kc_token kc_kw_e[] = { KC_T_ENDCHOICE, KC_T_ENDIF, KC_T_ENDMENU, KC_T_EOF };
-static const enum kc_token kc_kw_h[] = { KC_T_HELP, KC_T_HEX, KC_T_EOF };
-static const enum kc_token kc_kw_i[] = { KC_T_IF, KC_T_IMPLY, KC_T_INT, KC_T_EOF };
-static const enum kc_token kc_kw_m[] = { KC_T_MAINMENU, KC_T_MENU, KC_T_MENUCONFIG,
-					 KC_T_MODULES, KC_T_EOF };
-static const enum kc_token kc_kw_o[] = { KC_T_ON, KC_T_OPTIONAL, KC_T_EOF };
-static const enum kc_token kc_kw_p[] = { KC_T_PROMPT, KC_T_EOF };
-static const enum kc_token kc_kw_r[] = { KC_T_RANGE, KC_T_EOF };
-static const enum kc_token kc_kw_s[] = { KC_T_SELECT, KC_T_SOURCE, KC_T_STRING, KC_T_EOF };
-static const enum kc_token kc_kw_t[] = { KC_T_TRISTATE, KC_T_EOF };
-static const enum kc_token kc_kw_v[] = { KC_T_VISIBLE, KC_T_EOF };
+struct kc_kw {
+	enum kc_token tok;
+	const char *text;
+	size_t len;
+};
 
-static const enum kc_token *const kc_keywords['z' - 'a' + 1] = {
+#define KC_KW(tok, text) { tok, text, sizeof(text) - 1 }
+#define KC_KW_END { KC_T_EOF, NULL, 0 }
+
+static const struct kc_kw kc_kw_b[] = { KC_KW(KC_T_BOOL, "bool"), KC_KW_END };
+static const struct kc_kw kc_kw_c[] = { KC_KW(KC_T_CHOICE, "choice"), KC_KW(KC_T_COMMENT, "comment"),
+					KC_KW(KC_T_CONFIG, "config"), KC_KW_END };
+static const struct kc_kw kc_kw_d[] = { KC_KW(KC_T_DEF_BOOL, "def_bool"),
+					KC_KW(KC_T_DEF_TRISTATE, "def_tristate"),
+					KC_KW(KC_T_DEFAULT, "default"), KC_KW(KC_T_DEPENDS, "depends"),
+					KC_KW_END };
+static const struct kc_kw kc_kw_e[] = { KC_KW(KC_T_ENDCHOICE, "endchoice"), KC_KW(KC_T_ENDIF, "endif"),
+					KC_KW(KC_T_ENDMENU, "endmenu"), KC_KW_END };
+static const struct kc_kw kc_kw_h[] = { KC_KW(KC_T_HELP, "help"), KC_KW(KC_T_HEX, "hex"), KC_KW_END };
+static const struct kc_kw kc_kw_i[] = { KC_KW(KC_T_IF, "if"), KC_KW(KC_T_IMPLY, "imply"),
+					KC_KW(KC_T_INT, "int"), KC_KW_END };
+static const struct kc_kw kc_kw_m[] = { KC_KW(KC_T_MAINMENU, "mainmenu"), KC_KW(KC_T_MENU, "menu"),
+					KC_KW(KC_T_MENUCONFIG, "menuconfig"),
+					KC_KW(KC_T_MODULES, "modules"), KC_KW_END };
+static const struct kc_kw kc_kw_o[] = { KC_KW(KC_T_ON, "on"), KC_KW(KC_T_OPTIONAL, "optional"),
+					KC_KW_END };
+static const struct kc_kw kc_kw_p[] = { KC_KW(KC_T_PROMPT, "prompt"), KC_KW_END };
+static const struct kc_kw kc_kw_r[] = { KC_KW(KC_T_RANGE, "range"), KC_KW_END };
+static const struct kc_kw kc_kw_s[] = { KC_KW(KC_T_SELECT, "select"), KC_KW(KC_T_SOURCE, "source"),
+					KC_KW(KC_T_STRING, "string"), KC_KW_END };
+static const struct kc_kw kc_kw_t[] = { KC_KW(KC_T_TRISTATE, "tristate"), KC_KW_END };
+static const struct kc_kw kc_kw_v[] = { KC_KW(KC_T_VISIBLE, "visible"), KC_KW_END };
+
+static const struct kc_kw *const kc_keywords['z' - 'a' + 1] = {
 	['b' - 'a'] = kc_kw_b, ['c' - 'a'] = kc_kw_c, ['d' - 'a'] = kc_kw_d,
 	['e' - 'a'] = kc_kw_e, ['h' - 'a'] = kc_kw_h, ['i' - 'a'] = kc_kw_i,
 	['m' - 'a'] = kc_kw_m, ['o' - 'a'] = kc_kw_o, ['p' - 'a'] = kc_kw_p,
@@ -464,20 +501,18 @@ static const enum kc_token *const kc_keywords['z' - 'a' + 1] = {
 
 static enum kc_token kc_lex_keyword(struct kc_lexer *lx, const char *s, size_t n)
 {
-	const enum kc_token *kw;
+	const struct kc_kw *kw;
 
 	if (n == 10 && !memcmp(s, "---help---", 10))
 		return KC_T_HELP;	/* trees before 5.8 */
 	if (n < 2 || s[0] < 'a' || s[0] > 'z' || !(kw = kc_keywords[s[0] - 'a']))
 		return KC_T_WORD;
-	for (; *kw != KC_T_EOF; kw++) {
-		const char *k = kc_token_text[*kw];
-
-		if (strncmp(k, s, n) || k[n])
+	for (; kw->text; kw++) {
+		if (kw->len != n || memcmp(kw->text, s, n))
 			continue;
-		if (*kw == KC_T_OPTIONAL && lx->kc->dialect != KC_DIALECT_6_1)
+		if (kw->tok == KC_T_OPTIONAL && lx->kc->dialect != KC_DIALECT_6_1)
 			return KC_T_WORD;
-		return *kw;
+		return kw->tok;
 	}
 	return KC_T_WORD;
 }
@@ -503,10 +538,28 @@ static void kc_lex_warn_char(struct kc_lexer *lx, char c)
 		kc_lex_warn(lx, f->name, f->lineno, "ignoring unsupported character '%c'", c);
 }
 
-static bool kc_is_word_char(char c)
+/* [A-Za-z0-9_-] by table: the lexer's innermost loop */
+static const bool kc_word_chars[256] = {
+	['-'] = true, ['_'] = true,
+	['0'] = true, ['1'] = true, ['2'] = true, ['3'] = true, ['4'] = true,
+	['5'] = true, ['6'] = true, ['7'] = true, ['8'] = true, ['9'] = true,
+	['A'] = true, ['B'] = true, ['C'] = true, ['D'] = true, ['E'] = true,
+	['F'] = true, ['G'] = true, ['H'] = true, ['I'] = true, ['J'] = true,
+	['K'] = true, ['L'] = true, ['M'] = true, ['N'] = true, ['O'] = true,
+	['P'] = true, ['Q'] = true, ['R'] = true, ['S'] = true, ['T'] = true,
+	['U'] = true, ['V'] = true, ['W'] = true, ['X'] = true, ['Y'] = true,
+	['Z'] = true,
+	['a'] = true, ['b'] = true, ['c'] = true, ['d'] = true, ['e'] = true,
+	['f'] = true, ['g'] = true, ['h'] = true, ['i'] = true, ['j'] = true,
+	['k'] = true, ['l'] = true, ['m'] = true, ['n'] = true, ['o'] = true,
+	['p'] = true, ['q'] = true, ['r'] = true, ['s'] = true, ['t'] = true,
+	['u'] = true, ['v'] = true, ['w'] = true, ['x'] = true, ['y'] = true,
+	['z'] = true,
+};
+
+static inline bool kc_is_word_char(char c)
 {
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-	       (c >= '0' && c <= '9') || c == '_' || c == '-';
+	return kc_word_chars[(unsigned char)c];
 }
 
 /* The rest of the current line, NUL-terminated, malloc'ed (conf expands lines). */
@@ -856,7 +909,10 @@ enum kc_token kc_lex_help(struct kc_lexer *lx)
 	lx->text[0] = 0;
 	while (f) {
 		const char *p = f->p;
-		size_t w = strspn(p, " \t");
+		size_t w = 0;
+
+		while (kc_is_blank(p[w]))
+			w++;
 
 		if (p + w < f->end && p[w] == '\n') {
 			const char *next = p + w + 1;

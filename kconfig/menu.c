@@ -126,6 +126,7 @@ void kc_menu_set_type(struct kconfig *kc, struct kc_menu *menu, enum kc_type typ
 		return;
 	if (sym->type == KC_S_UNKNOWN) {
 		sym->type = type;
+		kc->type_gen++;
 		return;
 	}
 	kc_diag(kc, KCONFIG_DIAG_WARNING, menu->file, menu->lineno,

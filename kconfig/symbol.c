@@ -1298,19 +1298,32 @@ static void kc_dep_print_recursive(struct kc_depcheck *dc, struct kc_symbol *las
 
 static struct kc_symbol *kc_dep_check(struct kc_depcheck *dc, struct kc_symbol *sym);
 
+/*
+ * Subtrees are shared (a parent's deps in each child's conditions and
+ * select terms), and the check of one that found nothing will never find
+ * anything: every symbol in it is then checked and finished, a finished
+ * symbol is never checked again (KC_SYMBOL_CHECKED is not cleared), and
+ * only a symbol being checked (KC_SYMBOL_CHECK) makes a walk report.  So
+ * such a subtree is marked and not walked again.
+ */
 static struct kc_symbol *kc_dep_check_expr(struct kc_depcheck *dc, struct kc_expr *e)
 {
 	struct kc_symbol *sym;
 
-	if (!e)
+	if (!e || e->dep_checked)
 		return NULL;
 	switch (e->type) {
 	case KC_E_OR:
 	case KC_E_AND:
 		sym = kc_dep_check_expr(dc, e->left.expr);
-		return sym ? sym : kc_dep_check_expr(dc, e->right.expr);
+		if (!sym)
+			sym = kc_dep_check_expr(dc, e->right.expr);
+		e->dep_checked = !sym;
+		return sym;
 	case KC_E_NOT:
-		return kc_dep_check_expr(dc, e->left.expr);
+		sym = kc_dep_check_expr(dc, e->left.expr);
+		e->dep_checked = !sym;
+		return sym;
 	case KC_E_EQUAL:
 	case KC_E_UNEQUAL:
 	case KC_E_LTH:

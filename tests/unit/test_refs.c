@@ -1,0 +1,134 @@
+/*
+ * test_refs.c - the index of CONFIG_ names in a tree's code (refs.h): which
+ * files count, which directories are skipped, CONFIG_X_MODULE, tokens
+ * inside longer words, and the cache file written and read back.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "kmin/refs.h"
+
+static char tree[] = "/tmp/kmin-test-refs-XXXXXX";
+
+static void put(const char *rel, const char *text)
+{
+	char path[512], dir[600];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", tree, rel);
+	snprintf(dir, sizeof(dir), "mkdir -p \"$(dirname '%s')\"", path);
+	assert_int_equal(system(dir), 0);
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fputs(text, f);
+	assert_int_equal(fclose(f), 0);
+}
+
+static int setup(void **state)
+{
+	(void)state;
+	if (!mkdtemp(tree))
+		return -1;
+	put("Makefile", "obj-$(CONFIG_TOP) += top.o\n");
+	put("kernel/Kbuild", "obj-$(CONFIG_KBUILD_ONLY) += a.o\n");
+	put("kernel/a.c", "#ifdef CONFIG_IN_C\n#endif\nint x = IS_ENABLED(CONFIG_MOD_MODULE);\n"
+			  "int MYCONFIG_NOT_A_TOKEN;\n");
+	put("arch/arm/head.S", "#ifdef CONFIG_ARM_ONLY\n#endif\n");
+	put("arch/arm/vmlinux.lds", "CONFIG_IN_LDS\n");
+	put("arch/x86/a.c", "CONFIG_OTHER_ARCH\n");
+	put("Documentation/a.c", "CONFIG_DOC_ONLY\n");
+	put("tools/a.c", "CONFIG_TOOLS_ONLY\n");
+	put("kernel/Kconfig", "config IN_KCONFIG\n\tdepends on CONFIG_KCONFIG_TEXT\n");
+	put("kernel/notes.txt", "CONFIG_IN_TXT\n");
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	char cmd[512];
+
+	(void)state;
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tree);
+	return system(cmd);
+}
+
+static void check_index(const struct kmin_refs *r)
+{
+	assert_true(kmin_refs_has(r, "TOP"));
+	assert_true(kmin_refs_has(r, "KBUILD_ONLY"));
+	assert_true(kmin_refs_has(r, "IN_C"));
+	assert_true(kmin_refs_has(r, "MOD"));		/* CONFIG_MOD_MODULE */
+	assert_true(kmin_refs_has(r, "MOD_MODULE"));
+	assert_true(kmin_refs_has(r, "ARM_ONLY"));
+	assert_true(kmin_refs_has(r, "IN_LDS"));
+	assert_false(kmin_refs_has(r, "NOT_A_TOKEN"));	/* inside MYCONFIG_... */
+	assert_false(kmin_refs_has(r, "OTHER_ARCH"));
+	assert_false(kmin_refs_has(r, "DOC_ONLY"));
+	assert_false(kmin_refs_has(r, "TOOLS_ONLY"));
+	assert_false(kmin_refs_has(r, "KCONFIG_TEXT"));	/* Kconfig files are not code */
+	assert_false(kmin_refs_has(r, "IN_TXT"));
+	assert_false(kmin_refs_has(r, ""));
+	assert_int_equal(kmin_refs_count(r), 7);
+}
+
+static void test_scan(void **state)
+{
+	struct kmin_refs *r = NULL;
+	char err[256];
+
+	(void)state;
+	assert_int_equal(kmin_refs_load(&r, tree, "arm", NULL, err, sizeof(err)), 0);
+	check_index(r);
+	kmin_refs_free(r);
+}
+
+static void test_cache(void **state)
+{
+	struct kmin_refs *r = NULL;
+	char err[256], cache[512];
+
+	(void)state;
+	snprintf(cache, sizeof(cache), "%s.cache", tree);
+	unlink(cache);
+	assert_int_equal(kmin_refs_load(&r, tree, "arm", cache, err, sizeof(err)), 0);
+	kmin_refs_free(r);
+	assert_int_equal(access(cache, R_OK), 0);
+	/* the cache answers: a new file in the tree is not seen through it */
+	put("kernel/b.c", "CONFIG_LATER\n");
+	assert_int_equal(kmin_refs_load(&r, tree, "arm", cache, err, sizeof(err)), 0);
+	check_index(r);
+	kmin_refs_free(r);
+	unlink(cache);
+	snprintf(cache, sizeof(cache), "%s/kernel/b.c", tree);
+	unlink(cache);
+}
+
+static void test_missing_tree(void **state)
+{
+	struct kmin_refs *r = NULL;
+	char err[256] = "";
+
+	(void)state;
+	assert_int_equal(kmin_refs_load(&r, "/nonexistent/kmin-tree", "arm", NULL, err, sizeof(err)), -1);
+	assert_null(r);
+	assert_non_null(strstr(err, "/nonexistent/kmin-tree"));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_scan),
+		cmocka_unit_test(test_cache),
+		cmocka_unit_test(test_missing_tree),
+	};
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
