@@ -1,4 +1,4 @@
--- schema.sql - the current schema of the kmin results store (user_version 2).
+-- schema.sql - the current schema of the kmin results store (user_version 5).
 --
 -- How this file and db/migrations/ relate: a database is only ever built
 -- by applying db/migrations/NNNN-*.sql in order, each in one transaction
@@ -114,3 +114,73 @@ CREATE TABLE steps (
 	created_ms INTEGER NOT NULL,
 	PRIMARY KEY (run_id, seq)
 ) WITHOUT ROWID;
+
+-- Tracked jobs (`kmin run --track NAME`) and one row per night of each (0003).
+CREATE TABLE tracks (
+	id INTEGER PRIMARY KEY,
+	name TEXT NOT NULL UNIQUE,
+	source TEXT NOT NULL,			-- absolute path of the kernel tree
+	arch TEXT NOT NULL,
+	cross_compile TEXT,			-- NULL: the arch's default
+	requirements TEXT NOT NULL,		-- the --require list as given
+	base TEXT NOT NULL,			-- the first run's --base (later nights start from the last best)
+	metric TEXT NOT NULL,			-- 'dec', 'text', ...
+	strategy TEXT NOT NULL,			-- 'greedy' or 'linear'
+	max_builds INTEGER,			-- per night; NULL: none
+	time_budget REAL,			-- seconds per night; NULL: the run's default
+	features TEXT,				-- --features FILE (absolute); NULL: none
+	created_ms INTEGER NOT NULL
+);
+
+CREATE TABLE nights (
+	id INTEGER PRIMARY KEY,
+	track_id INTEGER NOT NULL REFERENCES tracks(id),
+	run_id INTEGER REFERENCES runs(id),	-- the run that answered; NULL: none started
+	kernel_id INTEGER NOT NULL REFERENCES kernels(id),
+	toolchain_id INTEGER REFERENCES toolchains(id),
+	git_commit TEXT,			-- HEAD of the tree; NULL for a plain tree
+	describe TEXT,
+	dirty INTEGER NOT NULL DEFAULT 0,
+	status TEXT NOT NULL CHECK (status IN ('ok', 'same', 'failed')),	-- same: carried over, nothing built
+	config_sha256 TEXT,			-- the best config (NULL when failed)
+	size INTEGER,				-- its metric, bytes (NULL when failed)
+	carried_from INTEGER REFERENCES nights(id),	-- status 'same': the night whose result holds
+	created_ms INTEGER NOT NULL
+);
+
+CREATE INDEX nights_track ON nights(track_id, id);
+
+-- kmin's engine against make's olddefconfig (0004): a row per compared
+-- build, and one per symbol where they differ, written with the build.
+CREATE TABLE engine_checks (
+	build_id INTEGER PRIMARY KEY REFERENCES builds(id),
+	divergences INTEGER NOT NULL		-- number of rows in divergences for the build
+);
+
+CREATE TABLE divergences (
+	build_id INTEGER NOT NULL REFERENCES engine_checks(build_id),
+	symbol TEXT NOT NULL,			-- without CONFIG_
+	engine TEXT NOT NULL,			-- the engine's value ("n": not set or absent)
+	make TEXT NOT NULL,			-- make's value
+	PRIMARY KEY (build_id, symbol)
+) WITHOUT ROWID;
+
+-- A build booted in QEMU (0005): how it ended and the kernel's Memory: line.
+CREATE TABLE boots (
+	build_id INTEGER PRIMARY KEY REFERENCES builds(id),	-- a real build (never a cached row)
+	board TEXT NOT NULL,			-- QEMU machine: 'versatilepb', 'mps2-an385'
+	status TEXT NOT NULL CHECK (status IN ('ok', 'failed', 'timeout')),
+	seconds REAL NOT NULL,			-- QEMU start to the probe's exit (ok) or to the end
+	marker INTEGER NOT NULL DEFAULT 0,	-- 1: the console showed KMIN-BOOT-OK
+	message TEXT,				-- why, when not ok (panic line, timeout...)
+	available_k INTEGER,			-- Memory: line, KiB; NULL when none was printed
+	total_k INTEGER,
+	code_k INTEGER,
+	rwdata_k INTEGER,
+	rodata_k INTEGER,
+	init_k INTEGER,
+	bss_k INTEGER,
+	reserved_k INTEGER,
+	cma_reserved_k INTEGER,
+	created_ms INTEGER NOT NULL
+);

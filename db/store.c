@@ -109,7 +109,9 @@ static const char *const stmt_sql[ST_COUNT] = {
 		" CASE WHEN COALESCE(k.git_describe, '') <> '' THEN k.git_describe ELSE k.version END,"
 		" k.id, t.version_text, b.arch, b.image, b.status, b.text_bytes, b.data_bytes,"
 		" b.bss_bytes, b.image_bytes, b.seconds, b.worker, b.started_ms, b.finished_ms,"
-		" COALESCE(b.first_error, ''), COALESCE(b.cached_from, 0)"
+		" COALESCE(b.first_error, ''), COALESCE(b.cached_from, 0),"
+		" (SELECT e.divergences FROM engine_checks e"
+		" WHERE e.build_id = COALESCE(b.cached_from, b.id))"
 		" FROM builds b JOIN configs c ON c.id = b.config_id"
 		" JOIN kernels k ON k.id = b.kernel_id JOIN toolchains t ON t.id = b.toolchain_id"
 		" ORDER BY b.id",
@@ -642,6 +644,8 @@ int kmin_store_open(struct kmin_store **out, const char *path, unsigned int flag
 	rc = check_existing(path, &version, err, errlen);
 	if (rc < 0)
 		return rc;
+	if (version < KMIN_STORE_SCHEMA_VERSION && (flags & KMIN_STORE_UPGRADE))
+		flags &= ~(unsigned int)KMIN_STORE_READONLY;
 	if (version < KMIN_STORE_SCHEMA_VERSION && (flags & KMIN_STORE_READONLY))
 		return fail(KMIN_STORE_EACCESS, err, errlen,
 			    "database '%s' has the old schema version %lld; open it for writing once "
@@ -852,6 +856,31 @@ int kmin_store_kernel_upsert(struct kmin_store *s, const struct kmin_kernel_id *
 		rc = store_fail(s, rc, "cannot record the kernel in", err, errlen);
 	else if (id_out)
 		*id_out = id;
+	pthread_mutex_unlock(&s->lock);
+	return rc;
+}
+
+int kmin_store_kernel_last(struct kmin_store *s, const char *path, int64_t *id_out, char *err,
+			   size_t errlen)
+{
+	sqlite3_stmt *st = NULL;
+	int rc;
+
+	*id_out = 0;
+	pthread_mutex_lock(&s->lock);
+	rc = sqlite3_prepare_v2(s->db, "SELECT id FROM kernels WHERE ?1 IS NULL OR source_path = ?1"
+				" ORDER BY id DESC LIMIT 1", -1, &st, NULL);
+	if (rc == SQLITE_OK) {
+		bind_text(st, 1, path);
+		rc = sqlite3_step(st);
+		if (rc == SQLITE_ROW)
+			*id_out = sqlite3_column_int64(st, 0);
+	}
+	sqlite3_finalize(st);
+	if (rc == SQLITE_ROW || rc == SQLITE_DONE)
+		rc = rc == SQLITE_ROW;
+	else
+		rc = store_fail(s, rc, "cannot look the kernel up in", err, errlen);
 	pthread_mutex_unlock(&s->lock);
 	return rc;
 }
@@ -1093,6 +1122,8 @@ int kmin_store_build_record(struct kmin_store *s, const struct kmin_build *b, in
 		rc = build_insert(s, b, config_id, &id);
 	if (rc == SQLITE_OK)
 		rc = sections_insert(s, id, b->sections, b->nsections);
+	if (rc == SQLITE_OK && b->checked)
+		rc = kmin_store_divergences_insert(s->db, id, b);
 	if (rc == SQLITE_NOTFOUND) {
 		end_write(s, rc);
 		s->failmsg[0] = '\0';
@@ -1334,6 +1365,7 @@ static int row_fill(sqlite3_stmt *st, struct kmin_build_row *r)
 	r->finished_ms = sqlite3_column_int64(st, 15);
 	r->first_error = (const char *)sqlite3_column_text(st, 16);
 	r->cached_from = sqlite3_column_int64(st, 17);
+	r->divergences = column_size(st, 18);	/* NULL: not compared */
 	if (!r->config_sha256 || !r->kernel || !r->toolchain || !r->arch || !r->image ||
 	    !r->worker || !r->first_error)
 		return SQLITE_NOMEM;

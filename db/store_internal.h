@@ -43,6 +43,14 @@ void kmin_store_bind_size_or_null(sqlite3_stmt *st, int i, int64_t v);
 /* Bind a row id, or NULL for v <= 0 (none). */
 void kmin_store_bind_id_or_null(sqlite3_stmt *st, int i, int64_t v);
 
+/*
+ * Inside kmin_store_build_record()'s transaction: b's engine check of
+ * build build_id (an engine_checks row and a divergences row per symbol;
+ * db/store_divergence.c).  An SQLite result code; SQLITE_OK when done.
+ */
+struct kmin_build;
+int kmin_store_divergences_insert(sqlite3 *db, int64_t build_id, const struct kmin_build *b);
+
 /* zstd level of stored configs: ~5x smaller, ~10 ms for a 100 KB config. */
 #define KMIN_STORE_ZSTD_LEVEL 12
 

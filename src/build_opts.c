@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "build_opts.h"
+#include "kmin/cluster.h"
 #include "output.h"
 
 static int parse_count(const char *opt, const char *s, unsigned int *out)
@@ -47,6 +48,28 @@ int kmin_build_opts_parse(struct kmin_build_opts *o, int c, const char *arg)
 		return 0;
 	case KMIN_OPT_CCACHE:
 		o->ccache = true;
+		return 0;
+	case KMIN_OPT_DISTCC:
+		o->distcc = arg;
+		return 0;
+	case KMIN_OPT_ICECC:
+		o->icecc = true;
+		return 0;
+	case KMIN_OPT_NO_CLUSTER:
+		o->no_cluster = true;
+		return 0;
+	case KMIN_OPT_BOOT: {
+		char err[256];
+		if (kmin_boot_spec_parse(arg, &o->boot, err, sizeof(err)))
+			return kmin_errorf("%s", err);
+		return 0;
+	}
+	case KMIN_OPT_BOOT_TIMEOUT:
+		errno = 0;
+		o->boot_timeout = strtod(arg, &end);
+		if (errno || *end || !*arg || o->boot_timeout <= 0)
+			return kmin_errorf("--boot-timeout takes a positive number of seconds, not '%s'",
+					   arg);
 		return 0;
 	default:
 		return 1;
@@ -88,7 +111,228 @@ int kmin_build_check_tools(struct kmin_build_opts *o, const struct kmin_kernel_e
 		kmin_warnf("ccache is not installed; building without it");
 		o->ccache = false;
 	}
+	return kmin_build_check_cluster(o, cc);
+}
+
+/* ---- compile clusters ---- */
+
+/* ${XDG_CONFIG_HOME:-$HOME/.config}/kmin/config; -1 when it cannot be named. */
+static int config_path(char *buf, size_t len)
+{
+	const char *xdg = getenv("XDG_CONFIG_HOME"), *home = getenv("HOME");
+	int n;
+
+	if (xdg && *xdg)
+		n = snprintf(buf, len, "%s/kmin/config", xdg);
+	else if (home && *home)
+		n = snprintf(buf, len, "%s/.config/kmin/config", home);
+	else
+		return -1;
+	return n < 0 || (size_t)n >= len ? -1 : 0;
+}
+
+/* The config file's distcc and icecc lines (absent file: none).  0 or -1 (reported). */
+static int read_config_file(char **distcc, int *icecc)
+{
+	char path[PATH_MAX], err[512], *text = NULL;
+	size_t cap = 0, len = 0, n;
+	FILE *f;
+	int rc;
+
+	*distcc = NULL;
+	*icecc = -1;
+	if (config_path(path, sizeof(path)) || !(f = fopen(path, "re")))
+		return 0;
+	do {
+		char *grown = cap - len < 4096 ? realloc(text, cap += 8192) : text;
+		if (!grown) {
+			free(text);
+			fclose(f);
+			return kmin_errorf("out of memory");
+		}
+		text = grown;
+		n = fread(text + len, 1, cap - len - 1, f);
+		len += n;
+	} while (n > 0);
+	fclose(f);
+	text[len] = '\0';
+	rc = kmin_cluster_config_parse(text, distcc, icecc, err, sizeof(err));
+	free(text);
+	return rc ? kmin_errorf("%s: %s", path, err) : 0;
+}
+
+/*
+ * Check every distcc host of SPEC against the local compiler CC and keep
+ * those that compile with it in o->distcc_hosts.  0 or -1 (reported).
+ */
+static int check_distcc(struct kmin_build_opts *o, const char *spec, const char *cc)
+{
+	struct kmin_cluster *cl = NULL;
+	struct kmin_cluster_probe local = { 0 }, probe;
+	char err[512], dir[PATH_MAX], *hosts = NULL;
+	unsigned int cores;
+	uint64_t mem;
+	bool *keep = NULL;
+	int rc = -1;
+
+	if (kmin_program_in_path("distcc"))
+		return kmin_errorf("cannot run 'distcc': install the Debian package distcc");
+	kmin_pool_probe_machine(&cores, &mem);
+	if (kmin_cluster_parse(&cl, spec, cores, err, sizeof(err)))
+		return kmin_errorf("%s", err);
+	if (kmin_cluster_workdir_new(dir, sizeof(dir))) {
+		kmin_errorf("cannot create a directory for test compiles: %s", strerror(errno));
+		goto done;
+	}
+	if (kmin_cluster_probe(&local, NULL, NULL, cc, dir, 60, err, sizeof(err)) || !local.ok) {
+		kmin_errorf("the local compiler '%s' cannot compile a test file: %s", cc,
+			    local.message ? local.message : err);
+		goto done;
+	}
+	if (!(keep = calloc(cl->nhosts, sizeof(*keep))))
+		goto done;
+	o->cluster_slots = 0;
+	for (size_t i = 0; i < cl->nhosts; i++) {
+		const struct kmin_cluster_host *h = &cl->hosts[i];
+		if (h->transport == KMIN_CLUSTER_LOCAL) {
+			keep[i] = true;
+			o->cluster_slots += h->limit;
+			continue;
+		}
+		if (kmin_cluster_probe(&probe, "distcc", h->word, cc, dir, 30, err, sizeof(err))) {
+			kmin_errorf("%s", err);
+			goto done;
+		}
+		if (probe.ok && strcmp(probe.comment, local.comment)) {
+			kmin_errorf("distcc host '%s' has a different compiler: '%s' there, '%s' here; refusing it (a different compiler changes the sizes kmin records)",
+				    h->word, probe.comment, local.comment);
+			kmin_cluster_probe_clear(&probe);
+			goto done;
+		}
+		if (!probe.ok)
+			kmin_warnf("distcc host '%s' cannot compile (%s); building without it", h->word,
+				   probe.message ? probe.message : "no reason given");
+		keep[i] = probe.ok;
+		o->cluster_slots += probe.ok ? h->limit : 0;
+		kmin_cluster_probe_clear(&probe);
+	}
+	if (!(hosts = kmin_cluster_hosts_string(cl, keep)) ||
+	    strlen(hosts) >= sizeof(o->distcc_hosts)) {
+		kmin_errorf(hosts ? "the distcc host list is too long" : "out of memory");
+		goto done;
+	}
+	snprintf(o->distcc_hosts, sizeof(o->distcc_hosts), "%s", hosts);
+	if (!*hosts)
+		kmin_warnf("no distcc host can be used; compiling locally");
+	else
+		kmin_infof("distcc: %u slot%s on '%s', all compiling with '%s'", o->cluster_slots,
+			   o->cluster_slots == 1 ? "" : "s", hosts, local.comment);
+	rc = 0;
+done:
+	free(hosts);
+	free(keep);
+	kmin_cluster_probe_clear(&local);
+	kmin_cluster_free(cl);
+	kmin_cluster_workdir_remove(dir);
+	return rc;
+}
+
+static int check_icecc(struct kmin_build_opts *o)
+{
+	const char *slots = getenv("KMIN_ICECC_SLOTS");
+	const char *home = getenv("HOME");
+	char sock[PATH_MAX];
+	char *end;
+	unsigned long n;
+
+	if (kmin_program_in_path("icecc"))
+		return kmin_errorf("cannot run 'icecc': install the Debian package icecc");
+	snprintf(sock, sizeof(sock), "%s/.iceccd.socket", home ? home : "");
+	if (access("/var/run/icecc/iceccd.socket", F_OK) && access("/var/run/iceccd.socket", F_OK) &&
+	    access(sock, F_OK))
+		kmin_warnf("no icecream daemon (iceccd) is running here: icecc will compile locally");
+	o->use_icecc = true;
+	o->cluster_slots = 0;
+	if (slots && *slots) {
+		errno = 0;
+		n = strtoul(slots, &end, 10);
+		if (errno || *end || n < 1 || n > 4096)
+			return kmin_errorf("KMIN_ICECC_SLOTS takes a number from 1 to 4096, not '%s'", slots);
+		o->cluster_slots = (unsigned int)n;
+	}
 	return 0;
+}
+
+int kmin_build_cluster_settings(const struct kmin_build_opts *o, char **distcc, bool *icecc)
+{
+	static const char *const where[] = { "", "the config file", "the environment",
+					     "the command line" };
+	const char *env_hosts = getenv("KMIN_DISTCC_HOSTS"), *env_icecc = getenv("KMIN_ICECC");
+	char *file_distcc = NULL;
+	int file_icecc = -1, dlevel = 0, ilevel = 0;
+	bool on = false;
+
+	*distcc = NULL;
+	*icecc = false;
+	if (o->no_cluster)
+		return 0;
+	if (read_config_file(&file_distcc, &file_icecc))
+		return -1;
+	/* the command line (3), then the environment (2), then the config file (1) */
+	if (o->distcc)
+		*distcc = strdup(o->distcc), dlevel = 3;
+	else if (env_hosts)
+		*distcc = strdup(env_hosts), dlevel = 2;
+	else if (file_distcc)
+		*distcc = strdup(file_distcc), dlevel = 1;
+	free(file_distcc);
+	if (*distcc && !**distcc) {
+		free(*distcc);
+		*distcc = NULL;
+	}
+	if (!*distcc)
+		dlevel = 0;
+	if (o->icecc)
+		on = true, ilevel = 3;
+	else if (env_icecc && *env_icecc)
+		on = !strcmp(env_icecc, "1") || !strcmp(env_icecc, "yes"), ilevel = 2;
+	else if (file_icecc >= 0)
+		on = file_icecc == 1, ilevel = 1;
+	if (!on)
+		ilevel = 0;
+	if (dlevel && dlevel == ilevel) {
+		free(*distcc);
+		*distcc = NULL;
+		return kmin_errorf("distcc and icecc are both asked for on %s; choose one",
+				   where[dlevel]);
+	}
+	if (dlevel < ilevel) {
+		free(*distcc);
+		*distcc = NULL;
+		*icecc = true;
+	}
+	return 0;
+}
+
+int kmin_build_check_cluster(struct kmin_build_opts *o, const char *cc)
+{
+	char *distcc;
+	bool icecc;
+	int rc;
+
+	o->distcc_hosts[0] = '\0';
+	o->use_icecc = false;
+	o->cluster_slots = 0;
+	if (kmin_build_cluster_settings(o, &distcc, &icecc))
+		return -1;
+	if (distcc)
+		rc = check_distcc(o, distcc, cc);
+	else if (icecc)
+		rc = check_icecc(o);
+	else
+		rc = 0;
+	free(distcc);
+	return rc;
 }
 
 int kmin_build_root(char *buf, size_t len, const char *source, const char *version,
@@ -113,7 +357,8 @@ int kmin_build_pool_start(struct kmin_pool **out, unsigned int *workers_out,
 {
 	const struct kmin_arch *arch = kmin_kernel_env_arch(spec->env);
 	struct kmin_pool_options po = { 0 };
-	char root[PATH_MAX], err[512];
+	char root[PATH_MAX], err[512], hosts_var[sizeof(o->distcc_hosts) + 16];
+	const char *extra_env[] = { hosts_var, NULL };
 	unsigned int cores, w, j;
 	uint64_t mem;
 
@@ -121,6 +366,17 @@ int kmin_build_pool_start(struct kmin_pool **out, unsigned int *workers_out,
 		return kmin_errorf("cannot name the build directory under kmin's cache");
 	kmin_pool_probe_machine(&cores, &mem);
 	kmin_pool_default_size(cores, mem, &w, &j);
+	if (o->cluster_slots)
+		kmin_cluster_pool_size(o->cluster_slots, cores, mem, &w, &j);
+	if (o->distcc_hosts[0]) {
+		snprintf(hosts_var, sizeof(hosts_var), "DISTCC_HOSTS=%s", o->distcc_hosts);
+		po.cc_wrapper = "distcc";
+		po.local_retry = "DISTCC_HOSTS=localhost";
+		po.extra_env = extra_env;
+	} else if (o->use_icecc) {
+		po.cc_wrapper = "icecc";
+		po.local_retry = "ICECC=disable";
+	}
 	po.srctree = spec->source;
 	po.arch = arch->name;
 	po.cross_compile = kmin_kernel_env_get(spec->env, "CROSS_COMPILE");
@@ -132,6 +388,8 @@ int kmin_build_pool_start(struct kmin_pool **out, unsigned int *workers_out,
 	po.timeout = o->timeout;
 	po.ccache = o->ccache;
 	po.trampoline = spec->trampoline;
+	po.boot = o->boot ? &o->boot_files : NULL;
+	po.boot_timeout = o->boot_timeout;
 	po.progress = spec->progress;
 	po.progress_data = spec->progress_data;
 	if (kmin_pool_new(out, &po, err, sizeof(err)))
@@ -139,7 +397,37 @@ int kmin_build_pool_start(struct kmin_pool **out, unsigned int *workers_out,
 	if (workers_out)
 		*workers_out = po.workers;
 	if (!spec->quiet)
-		kmin_infof("building in %s with %u worker%s x make -j%u", root, po.workers,
-			   po.workers == 1 ? "" : "s", po.jobs);
+		kmin_infof("building in %s with %u worker%s x make -j%u%s", root, po.workers,
+			   po.workers == 1 ? "" : "s", po.jobs,
+			   po.cc_wrapper ? (o->use_icecc ? " through icecc" : " through distcc") : "");
 	return 0;
+}
+
+/* ---- the boot oracle ---- */
+
+int kmin_build_boot_prepare(struct kmin_build_opts *o, const struct kmin_kernel_env *env)
+{
+	char cache[PATH_MAX], dir[PATH_MAX + 64], err[512];
+
+	if (!o->boot)
+		return 0;
+	if (kmin_program_in_path("qemu-system-arm"))
+		return kmin_errorf("cannot run 'qemu-system-arm' for --boot: install the Debian package qemu-system-arm");
+	if (kmin_cache_dir(cache, sizeof(cache)))
+		return kmin_errorf("cannot name kmin's cache directory");
+	snprintf(dir, sizeof(dir), "%s/boot/%s", cache, o->boot->name);
+	if (kmin_boot_prepare(&o->boot_files, o->boot, kmin_kernel_env_get(env, "CROSS_COMPILE"),
+			      dir, err, sizeof(err)))
+		return kmin_errorf("%s", err);
+	return 0;
+}
+
+int kmin_build_boot_config(const struct kmin_build_opts *o, const char *text, size_t len,
+			   char **out, size_t *out_len)
+{
+	*out = NULL;
+	if (!o->boot)
+		return 0;
+	*out = kmin_boot_config(text, len, &o->boot_files, out_len);
+	return *out ? 0 : kmin_errorf("out of memory");
 }

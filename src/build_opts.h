@@ -28,10 +28,20 @@ enum {
 	KMIN_OPT_JOBS,
 	KMIN_OPT_TIMEOUT,
 	KMIN_OPT_CCACHE,
+	KMIN_OPT_DISTCC,
+	KMIN_OPT_ICECC,
+	KMIN_OPT_NO_CLUSTER,
+	KMIN_OPT_BOOT,
+	KMIN_OPT_BOOT_TIMEOUT,
 };
 
 #define KMIN_BUILD_OPTIONS \
+	{ "boot", required_argument, NULL, KMIN_OPT_BOOT }, \
+	{ "boot-timeout", required_argument, NULL, KMIN_OPT_BOOT_TIMEOUT }, \
 	{ "ccache", no_argument, NULL, KMIN_OPT_CCACHE }, \
+	{ "distcc", required_argument, NULL, KMIN_OPT_DISTCC }, \
+	{ "icecc", no_argument, NULL, KMIN_OPT_ICECC }, \
+	{ "no-cluster", no_argument, NULL, KMIN_OPT_NO_CLUSTER }, \
 	{ "jobs", required_argument, NULL, KMIN_OPT_JOBS }, \
 	{ "timeout", required_argument, NULL, KMIN_OPT_TIMEOUT }, \
 	{ "workers", required_argument, NULL, KMIN_OPT_WORKERS }
@@ -41,13 +51,41 @@ enum {
 	"  --jobs J               make -jJ in each worker (default: see --workers)\n" \
 	"  --timeout SECONDS      per build; the build is killed and recorded as\n" \
 	"                         timeout (default: none)\n" \
-	"  --ccache               compile through ccache when it is installed\n"
+	"  --ccache               compile through ccache when it is installed\n" \
+	"  --distcc HOSTS         compile through distcc on HOSTS (DISTCC_HOSTS syntax;\n" \
+	"                         default: $KMIN_DISTCC_HOSTS, else `distcc = HOSTS` in\n" \
+	"                         ${XDG_CONFIG_HOME:-~/.config}/kmin/config); a host\n" \
+	"                         whose compiler differs from the local one is refused\n" \
+	"  --icecc                compile through the local icecream daemon (also\n" \
+	"                         KMIN_ICECC=1 or `icecc = yes` in the config file)\n" \
+	"  --no-cluster           neither, whatever the environment and config say\n" \
+	"  --boot qemu[:MACHINE]  boot each good build in qemu-system-arm (MACHINE:\n" \
+	"                         versatilepb, the default, or mps2-an385); the build\n" \
+	"                         is of the boot config: the config plus a built-in\n" \
+	"                         initramfs holding kmin's probe as /init\n" \
+	"  --boot-timeout SECONDS per boot (default: 60); a kernel that has not\n" \
+	"                         reached user space by then is recorded as timeout\n"
 
 struct kmin_build_opts {
 	unsigned int workers;	/* 0: from the machine */
 	unsigned int jobs;	/* 0: from the machine */
 	double timeout;		/* seconds per build; 0: none */
 	bool ccache;
+	const char *distcc;	/* --distcc HOSTS (argv's), or NULL */
+	bool icecc;		/* --icecc */
+	bool no_cluster;	/* --no-cluster */
+	const struct kmin_board *boot;	/* --boot qemu:MACHINE, or NULL */
+	double boot_timeout;		/* --boot-timeout; 0: the default */
+	struct kmin_boot_files boot_files;	/* kmin_build_boot_prepare(); freed by the caller */
+	/*
+	 * Set by kmin_build_check_tools() from the three above, the
+	 * environment and the config file: the distcc hosts whose compiler
+	 * was checked ("" when no distcc), whether icecc is used, and the
+	 * cluster's compile slots (0 when no cluster).
+	 */
+	char distcc_hosts[2048];
+	bool use_icecc;
+	unsigned int cluster_slots;
 };
 
 /*
@@ -66,10 +104,30 @@ int kmin_program_in_path(const char *prog);
  * Check that what a build runs is there: the compiler of ENV (naming the
  * Debian package of ARCH's default cross compiler when it is missing) and
  * make.  --ccache without ccache installed is a warning, and O->ccache
- * is cleared.  0, or -1 after printing why.
+ * is cleared.  With a compile cluster (--distcc, --icecc, their
+ * environment variables or config file lines), also that its program is
+ * installed and that every distcc host compiles with the local compiler:
+ * a host with another compiler is an error (naming the host and both
+ * versions), a host that cannot compile is a warning and is left out.
+ * 0, or -1 after printing why.
  */
 int kmin_build_check_tools(struct kmin_build_opts *o, const struct kmin_kernel_env *env,
 			   const char *arch);
+
+/*
+ * The cluster part of kmin_build_check_tools(), for commands that check
+ * their tools otherwise (kmin doctor): CC is the local compiler.
+ */
+int kmin_build_check_cluster(struct kmin_build_opts *o, const char *cc);
+
+/*
+ * Which cluster O asks for, from --distcc/--icecc/--no-cluster, then
+ * KMIN_DISTCC_HOSTS/KMIN_ICECC, then the config file
+ * (${XDG_CONFIG_HOME:-~/.config}/kmin/config): *distcc is a host spec
+ * (malloc'ed, the caller's) or NULL, *icecc whether icecc is used (never
+ * both).  Nothing is checked.  0, or -1 after printing why.
+ */
+int kmin_build_cluster_settings(const struct kmin_build_opts *o, char **distcc, bool *icecc);
 
 /*
  * "<cache>/build/<version>-<12 hex of SHA-256 of SOURCE's real path>/<arch>":
@@ -78,6 +136,22 @@ int kmin_build_check_tools(struct kmin_build_opts *o, const struct kmin_kernel_e
  */
 int kmin_build_root(char *buf, size_t len, const char *source, const char *version,
 		    const char *arch);
+
+/*
+ * With --boot: assemble kmin's probe (and shim) for the board with ENV's
+ * cross compiler under "<cache>/boot/<board>" into o->boot_files, which
+ * the command frees with kmin_boot_files_clear().  Without --boot: 0 and
+ * nothing.  0, or -1 after printing why.
+ */
+int kmin_build_boot_prepare(struct kmin_build_opts *o, const struct kmin_kernel_env *env);
+
+/*
+ * The config a worker builds for TEXT: TEXT itself (*out NULL, *out_len
+ * unchanged) without --boot, else its boot config (boot.h), malloc'ed
+ * into *out.  0, or -1 when out of memory (printed).
+ */
+int kmin_build_boot_config(const struct kmin_build_opts *o, const char *text, size_t len,
+			   char **out, size_t *out_len);
 
 /* What kmin_build_pool_start() needs besides the options. */
 struct kmin_build_pool_spec {

@@ -22,9 +22,10 @@
 #include "commands.h"
 #include "output.h"
 #include "kmin/store.h"
+#include "kmin/store_boot.h"
 
 static const char builds_usage[] =
-	"usage: kmin builds [--db FILE] [--format table|csv|json]\n"
+	"usage: kmin builds [--db FILE] [--format table|csv|json] [--divergences]\n"
 	"\n"
 	"List every build recorded in kmin's results store, oldest first: each\n"
 	"real build, and each request that was answered from the store without\n"
@@ -37,6 +38,9 @@ static const char builds_usage[] =
 	"  --format FORMAT    table (default; aligned columns for people), csv\n"
 	"                     (a header row, then one row per build, RFC 4180\n"
 	"                     quoting) or json (an array of objects)\n"
+	"  --divergences      list instead every symbol where kmin's engine and\n"
+	"                     make's olddefconfig disagreed: build_id,\n"
+	"                     config_sha256, symbol, engine, make\n"
 	"  -h, --help         show this help\n"
 	"\n"
 	"fields (csv and json; the table shows most of them):\n"
@@ -51,7 +55,12 @@ static const char builds_usage[] =
 	"  seconds        wall-clock time of the build\n"
 	"  cached         true when answered from the store, not built\n"
 	"  image, toolchain, worker, started, finished (UTC, ISO 8601),\n"
-	"  cached_from (the build that answered, or empty/null), first_error\n"
+	"  cached_from (the build that answered, or empty/null), first_error,\n"
+	"  divergences (symbols where kmin's engine and make's olddefconfig\n"
+	"  differ; empty/null when not compared),\n"
+	"  boot (ok, failed or timeout: how the build booted in QEMU with --boot;\n"
+	"  empty when it was not booted), boot_seconds (QEMU start to user space,\n"
+	"  or to the end; empty/null when not booted)\n"
 	"\n"
 	"A database that does not exist lists no builds and is not created.\n"
 	"\n"
@@ -64,14 +73,16 @@ enum format { FORMAT_TABLE, FORMAT_CSV, FORMAT_JSON };
 struct builds_args {
 	const char *db;
 	enum format format;
+	bool divergences;	/* --divergences: list those instead of builds */
 };
 
 /* 1 after --help, 0 to go on, -1 on a usage error (message printed). */
 static int parse_args(int argc, char **argv, struct builds_args *args)
 {
-	enum { OPT_DB = 256, OPT_FORMAT };
+	enum { OPT_DB = 256, OPT_FORMAT, OPT_DIVERGENCES };
 	static const struct option options[] = {
 		{ "db", required_argument, NULL, OPT_DB },
+		{ "divergences", no_argument, NULL, OPT_DIVERGENCES },
 		{ "format", required_argument, NULL, OPT_FORMAT },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -93,6 +104,9 @@ static int parse_args(int argc, char **argv, struct builds_args *args)
 				args->format = FORMAT_JSON;
 			else
 				return kmin_errorf("unknown format '%s'; use table, csv or json", optarg);
+			break;
+		case OPT_DIVERGENCES:
+			args->divergences = true;
 			break;
 		case 'h':
 			fputs(builds_usage, stdout);
@@ -234,10 +248,28 @@ struct field {
 enum {
 	FI_ID, FI_SHA, FI_KERNEL, FI_ARCH, FI_STATUS, FI_TEXT, FI_DATA, FI_BSS, FI_IMAGE_BYTES,
 	FI_SECONDS, FI_CACHED, FI_IMAGE, FI_TOOLCHAIN, FI_WORKER, FI_STARTED, FI_FINISHED,
-	FI_CACHED_FROM, FI_FIRST_ERROR, FI_COUNT
+	FI_CACHED_FROM, FI_FIRST_ERROR, FI_DIVERGENCES, FI_BOOT, FI_BOOT_SECONDS, FI_COUNT
 };
 
-static void row_fields(const struct kmin_build_row *r, struct field f[FI_COUNT])
+/*
+ * The boot of row r (of the build it was answered from, for a cached row)
+ * into boot and boot_seconds; both stay "" when it was never booted or
+ * the database predates boots.
+ */
+static void row_boot(struct kmin_store *s, const struct kmin_build_row *r, struct field f[FI_COUNT])
+{
+	struct kmin_store_boot b;
+	char err[256];
+
+	if (!s || kmin_store_boot_get(s, r->id, &b, err, sizeof(err)) != 1)
+		return;
+	snprintf(f[FI_BOOT].text, sizeof(f[0].text), "%s", b.status);
+	snprintf(f[FI_BOOT_SECONDS].text, sizeof(f[0].text), "%.3f", b.seconds);
+	kmin_store_boot_clear(&b);
+}
+
+static void row_fields(struct kmin_store *s, const struct kmin_build_row *r,
+		       struct field f[FI_COUNT])
 {
 	static const struct { const char *name; enum field_kind kind; } spec[FI_COUNT] = {
 		{ "id", F_NUMBER }, { "config_sha256", F_TEXT }, { "kernel", F_TEXT },
@@ -246,6 +278,7 @@ static void row_fields(const struct kmin_build_row *r, struct field f[FI_COUNT])
 		{ "seconds", F_NUMBER }, { "cached", F_BOOL }, { "image", F_TEXT },
 		{ "toolchain", F_TEXT }, { "worker", F_TEXT }, { "started", F_TEXT },
 		{ "finished", F_TEXT }, { "cached_from", F_NUMBER }, { "first_error", F_TEXT },
+		{ "divergences", F_NUMBER }, { "boot", F_TEXT }, { "boot_seconds", F_NUMBER },
 	};
 
 	for (int i = 0; i < FI_COUNT; i++) {
@@ -273,6 +306,8 @@ static void row_fields(const struct kmin_build_row *r, struct field f[FI_COUNT])
 	format_time(r->finished_ms, f[FI_FINISHED].text, sizeof(f[0].text));
 	format_size(r->cached_from ? r->cached_from : -1, f[FI_CACHED_FROM].text, sizeof(f[0].text));
 	f[FI_FIRST_ERROR].long_text = r->first_error;
+	format_size(r->divergences, f[FI_DIVERGENCES].text, sizeof(f[0].text));
+	row_boot(s, r, f);
 }
 
 static const char *field_value(const struct field *f)
@@ -285,6 +320,7 @@ static const char *field_value(const struct field *f)
 struct stream {
 	FILE *out;
 	long rows;
+	struct kmin_store *store;	/* for the boot fields (borrowed) */
 };
 
 static int csv_row(void *payload, const struct kmin_build_row *r)
@@ -292,7 +328,7 @@ static int csv_row(void *payload, const struct kmin_build_row *r)
 	struct stream *st = payload;
 	struct field f[FI_COUNT];
 
-	row_fields(r, f);
+	row_fields(st->store, r, f);
 	for (int i = 0; i < FI_COUNT; i++) {
 		if (i)
 			fputc(',', st->out);
@@ -308,7 +344,7 @@ static void csv_header(FILE *out)
 	struct kmin_build_row r = { 0 };
 	struct field f[FI_COUNT];
 
-	row_fields(&r, f);
+	row_fields(NULL, &r, f);
 	for (int i = 0; i < FI_COUNT; i++)
 		fprintf(out, "%s%s", i ? "," : "", f[i].name);
 	fputc('\n', out);
@@ -319,7 +355,7 @@ static int json_row(void *payload, const struct kmin_build_row *r)
 	struct stream *st = payload;
 	struct field f[FI_COUNT];
 
-	row_fields(r, f);
+	row_fields(st->store, r, f);
 	fputs(st->rows ? ",\n  {" : "\n  {", st->out);
 	for (int i = 0; i < FI_COUNT; i++) {
 		const char *v = field_value(&f[i]);
@@ -348,6 +384,7 @@ static const struct {
 	{ FI_BSS, "BSS", true },	{ FI_IMAGE_BYTES, "IMAGE_BYTES", true },
 	{ FI_SECONDS, "SECONDS", true },	{ FI_CACHED, "CACHED", false },
 	{ FI_WORKER, "WORKER", false },	{ FI_FINISHED, "FINISHED", false },
+	{ FI_DIVERGENCES, "DIVERGENCES", true },	{ FI_BOOT, "BOOT", false },
 };
 #define NCOLS (sizeof(table_cols) / sizeof(table_cols[0]))
 
@@ -356,6 +393,7 @@ struct table {
 	size_t rows, cap;
 	size_t width[NCOLS];
 	bool oom;
+	struct kmin_store *store;	/* for the boot fields (borrowed) */
 };
 
 /* Columns s takes as utf8_write() prints it: one per character or invalid byte. */
@@ -407,7 +445,7 @@ static int table_row(void *payload, const struct kmin_build_row *r)
 		t->cells = cells;
 		t->cap = cap;
 	}
-	row_fields(r, f);
+	row_fields(t->store, r, f);
 	for (size_t c = 0; c < NCOLS; c++) {
 		char buf[256];
 		size_t n;
@@ -467,13 +505,76 @@ static void table_free(struct table *t)
 	free(t->cells);
 }
 
+/* ---- --divergences: engine against make, one row per symbol ---- */
+
+struct div_stream {
+	FILE *out;
+	enum format format;
+	long rows;
+};
+
+static int divergence_row(void *payload, const struct kmin_divergence_row *r)
+{
+	static const char *const names[] = { "config_sha256", "symbol", "engine", "make" };
+	struct div_stream *st = payload;
+	const char *text[] = { r->config_sha256, r->symbol, r->engine, r->make };
+
+	switch (st->format) {
+	case FORMAT_TABLE:
+		if (!st->rows)
+			fprintf(st->out, "%8s  %-12s  %-32s  %-10s  %s\n", "BUILD", "CONFIG", "SYMBOL",
+				"ENGINE", "MAKE");
+		fprintf(st->out, "%8lld  %-12.12s  %-32s  %-10s  %s\n", (long long)r->build_id,
+			r->config_sha256, r->symbol, r->engine, r->make);
+		break;
+	case FORMAT_CSV:
+		fprintf(st->out, "%lld", (long long)r->build_id);
+		for (int i = 0; i < 4; i++) {
+			fputc(',', st->out);
+			csv_field(st->out, text[i]);
+		}
+		fputc('\n', st->out);
+		break;
+	case FORMAT_JSON:
+		fprintf(st->out, "%s{\"build_id\": %lld", st->rows ? ",\n  " : "\n  ",
+			(long long)r->build_id);
+		for (int i = 0; i < 4; i++) {
+			fprintf(st->out, ", \"%s\": ", names[i]);
+			json_string(st->out, text[i]);
+		}
+		fputc('}', st->out);
+		break;
+	}
+	st->rows++;
+	return 0;
+}
+
+/* The --divergences listing in the format asked; rc of kmin_store_divergences_foreach. */
+static int list_divergences(struct kmin_store *s, enum format format, char *err, size_t errlen)
+{
+	struct div_stream st = { .out = stdout, .format = format };
+	int rc;
+
+	if (format == FORMAT_CSV)
+		fputs("build_id,config_sha256,symbol,engine,make\n", stdout);
+	if (format == FORMAT_JSON)
+		fputc('[', stdout);
+	rc = s ? kmin_store_divergences_foreach(s, divergence_row, &st, err, errlen) : 0;
+	if (format == FORMAT_JSON)
+		fputs(st.rows ? "\n]\n" : "]\n", stdout);
+	if (rc == 0 && format == FORMAT_TABLE && !st.rows)
+		kmin_infof("no divergences between kmin's engine and make recorded in '%s'",
+			   s ? kmin_store_path(s) : "(none)");
+	return rc;
+}
+
 /* ---- the command ---- */
 
 /* List with the format's callback; rc of kmin_store_builds_foreach. */
 static int list(struct kmin_store *s, enum format format, char *err, size_t errlen)
 {
-	struct stream st = { .out = stdout };
-	struct table t = { 0 };
+	struct stream st = { .out = stdout, .store = s };
+	struct table t = { .store = s };
 	int rc;
 
 	switch (format) {
@@ -516,17 +617,22 @@ int kmin_cmd_builds(int argc, char **argv)
 					   "XDG_DATA_HOME or HOME, or give --db"), KMIN_EXIT_USAGE;
 		args.db = path;
 	}
-	rc = kmin_store_open(&s, args.db, KMIN_STORE_READONLY, err, sizeof(err));
+	rc = kmin_store_open(&s, args.db, KMIN_STORE_READONLY | KMIN_STORE_UPGRADE, err, sizeof(err));
 	if (rc == KMIN_STORE_ENOENT) {
 		if (args.format == FORMAT_TABLE)
 			kmin_infof("no builds recorded: there is no database '%s'", args.db);
+		else if (args.divergences)
+			list_divergences(NULL, args.format, err, sizeof(err));
 		else
 			list(NULL, args.format, err, sizeof(err));
 		return KMIN_EXIT_OK;
 	}
 	if (rc < 0)
 		return kmin_errorf("%s", err), KMIN_EXIT_USAGE;
-	rc = list(s, args.format, err, sizeof(err));
+	if (args.divergences)
+		rc = list_divergences(s, args.format, err, sizeof(err));
+	else
+		rc = list(s, args.format, err, sizeof(err));
 	if (rc < 0)
 		kmin_errorf("%s", err);
 	kmin_store_close(s);

@@ -1,7 +1,7 @@
 /*
  * cmd_run.c - `kmin run` (and bare `kmin --arch ... --require ...`): the
- * search for the smallest config that keeps the requirements; and
- * `kmin runs`, the list of runs in the database.
+ * search for the smallest config that keeps the requirements.  (`kmin
+ * runs`, the list of runs in the database, is in cmd_runs.c.)
  *
  * run: opens the tree with kmin's engine, solves the requirements on the
  * base (as `kmin solve` does), opens the results store and a worker pool,
@@ -39,13 +39,16 @@
 
 #include "build_opts.h"
 #include "commands.h"
+#include "cmd_track.h"
 #include "json.h"
 #include "output.h"
 #include "kconfig/query.h"
 #include "kconfig/solve.h"
+#include "kmin/budget.h"
 #include "kmin/features.h"
 #include "kmin/kernel.h"
 #include "kmin/kernel_id.h"
+#include "kmin/refs.h"
 #include "kmin/require.h"
 #include "kmin/search.h"
 #include "kmin/spawn.h"
@@ -62,7 +65,10 @@ static const char run_usage[] =
 	"                [--metric dec|text|data|bss|image|ram|flash] [--strategy greedy|linear]\n"
 	"                [--workers W] [--jobs J] [--timeout S] [--ccache] [--max-builds N]\n"
 	"                [--time-budget DURATION]\n"
-	"                [--db FILE] [--output DIR] [--resume [RUN]] [--features FILE] [-q]\n"
+	"                [--db FILE] [--output DIR] [--resume [RUN]] [--features FILE] [--plan]\n"
+	"                [-q]\n"
+	"                [--track NAME]\n"
+	"                [--budget flash=SIZE,ram=SIZE[,xip]]\n"
 	"   or: kmin --arch ARCH --require LIST [options as above]\n"
 	"\n"
 	"Search for the smallest config that keeps every requirement and builds:\n"
@@ -96,6 +102,16 @@ static const char run_usage[] =
 	"  --resume [RUN]         continue run RUN (default: the unfinished run of the\n"
 	"                         same command, which is also what a plain rerun does)\n"
 	"  --features FILE        more feature definitions\n"
+	"  --plan                 solve the base and list the moves the engine would\n"
+	"                         try from it, then stop: no build, no database\n"
+	"  --track NAME           keep this job for 'kmin nightly' under NAME (this run is\n"
+	"                         its first night; an existing NAME gets a new night)\n"
+	"  --budget B             search until the config fits a board: flash=SIZE and/or\n"
+	"                         ram=SIZE (bytes, or K, M, G of 1024: 700K, 2M), and xip\n"
+	"                         when the kernel executes from flash.  The metric is then\n"
+	"                         the bytes beyond the budget (flash and RAM together; the\n"
+	"                         model is 'kmin fit --help's) and the run stops as soon as\n"
+	"                         a config fits, else reports the smallest shortfall\n"
 	"  -q, --quiet            print only the summary\n"
 	"  -h, --help             show this help\n"
 	"\n"
@@ -112,6 +128,11 @@ struct run_args {
 	bool resume;
 	int64_t resume_id;
 	bool quiet;
+	bool plan;			/* --plan: list the moves at the base, build nothing */
+	const char *track;		/* --track NAME: store the job (cmd_track.h) */
+	const char *budget_text;	/* --budget as given; NULL: none */
+	struct kmin_budget budget;
+	char metric_key[160];		/* the metric in the run's key: "dec", "budget:flash=..." */
 };
 
 /* Everything a run holds; lives on kmin_cmd_run()'s stack. */
@@ -129,6 +150,7 @@ struct run_ctx {
 	struct kmin_kernel_id kid;
 	int64_t kernel_row, toolchain_row;
 	struct kmin_pool *pool;
+	struct kmin_refs *refs;		/* the code's CONFIG_ names, or NULL */
 	unsigned int workers;
 	int64_t run_id;
 	bool tty;
@@ -200,6 +222,15 @@ static int parse_option(struct run_args *a, int c, int argc, char **argv)
 	case 'o': a->output = optarg; break;
 	case 'F': a->features = optarg; break;
 	case 'q': a->quiet = true; break;
+	case 'P': a->plan = true; break;
+	case 'K': a->track = optarg; break;
+	case 'g': {
+		char err[256];
+		a->budget_text = optarg;
+		if (kmin_budget_parse(optarg, &a->budget, err, sizeof(err)))
+			return kmin_errorf("%s", err);
+		break;
+	}
 	case 'M':
 		if (kmin_metric_parse(optarg, &a->metric))
 			return kmin_errorf("unknown metric '%s': dec, text, data, bss, image, ram or flash",
@@ -238,6 +269,7 @@ static int parse_args(int argc, char **argv, struct run_args *a)
 	static const struct option options[] = {
 		{ "arch", required_argument, NULL, 'A' },
 		{ "base", required_argument, NULL, 'B' },
+		{ "budget", required_argument, NULL, 'g' },
 		{ "cross-compile", required_argument, NULL, 'C' },
 		{ "db", required_argument, NULL, 'D' },
 		{ "features", required_argument, NULL, 'F' },
@@ -245,12 +277,14 @@ static int parse_args(int argc, char **argv, struct run_args *a)
 		{ "max-builds", required_argument, NULL, 'N' },
 		{ "metric", required_argument, NULL, 'M' },
 		{ "output", required_argument, NULL, 'o' },
+		{ "plan", no_argument, NULL, 'P' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "require", required_argument, NULL, 'R' },
 		{ "resume", optional_argument, NULL, 'r' },
 		{ "source", required_argument, NULL, 'S' },
 		{ "strategy", required_argument, NULL, 'T' },
 		{ "time-budget", required_argument, NULL, 'U' },
+		{ "track", required_argument, NULL, 'K' },
 		KMIN_BUILD_OPTIONS,
 		{ NULL, 0, NULL, 0 },
 	};
@@ -284,6 +318,14 @@ static int parse_args(int argc, char **argv, struct run_args *a)
 		a->base = "tinyconfig";
 	if (!a->output)
 		a->output = "kmin-out";
+	if (a->budget_text && a->track)
+		return kmin_errorf("--track does not keep --budget (yet): use one or the other");
+	snprintf(a->metric_key, sizeof(a->metric_key), "%s", kmin_metric_name(a->metric));
+	if (a->budget_text) {
+		char canon[128];
+		kmin_budget_format(&a->budget, canon, sizeof(canon));
+		snprintf(a->metric_key, sizeof(a->metric_key), "budget:%s", canon);
+	}
 	return 0;
 }
 
@@ -356,20 +398,102 @@ static char *read_file(const char *path)
 	return buf;
 }
 
+/*
+ * --require's list without the word BOOT into buf (BOOT asks for a boot
+ * check: --boot qemu unless --boot names the machine).  Exit code or 0.
+ */
+static int strip_boot(struct run_ctx *r, char *buf, size_t len)
+{
+	const char *p = r->a.require;
+	size_t n = 0;
+
+	buf[0] = '\0';
+	while (*p) {
+		size_t w = strcspn(p, ",");
+		if (w == 4 && !strncmp(p, "BOOT", 4)) {
+			char err[256];
+			if (!r->a.build.boot &&
+			    kmin_boot_spec_parse("qemu", &r->a.build.boot, err, sizeof(err)))
+				return kmin_errorf("%s", err), KMIN_EXIT_USAGE;
+		} else if (w) {
+			if (n + w + 2 > len)
+				return kmin_errorf("--require is too long"), KMIN_EXIT_USAGE;
+			n += (size_t)snprintf(buf + n, len - n, "%s%.*s", n ? "," : "", (int)w, p);
+		}
+		p += w + (p[w] == ',');
+	}
+	return 0;
+}
+
+/*
+ * With --boot, what the boot needs is required too, so no move can take
+ * it (the probe is an ELF with an MMU, a FLAT binary without; the
+ * initramfs needs BLK_DEV_INITRD).  0 or -1 (out of memory, reported).
+ */
+static int boot_requirements(struct run_ctx *r)
+{
+	const struct kmin_board *b = r->a.build.boot;
+	const char *syms[3] = { "BLK_DEV_INITRD", b && b->mmu ? "BINFMT_ELF" : "BINFMT_FLAT",
+				b && b->mmu ? "AEABI" : NULL };
+	struct kconfig_requirement *k;
+
+	if (!b)
+		return 0;
+	k = realloc(r->kreqs, (r->nkreqs + 4) * sizeof(*k));
+	if (!k)
+		return kmin_errorf("out of memory");
+	r->kreqs = k;
+	for (int i = 0; i < 3 && syms[i]; i++) {
+		memset(&k[r->nkreqs], 0, sizeof(*k));
+		k[r->nkreqs].symbol = syms[i];
+		k[r->nkreqs++].value = KCONFIG_YES;
+	}
+	memset(&k[r->nkreqs], 0, sizeof(*k));
+	return 0;
+}
+
+/*
+ * With --boot: kmin's probe is built, and the base becomes its boot config
+ * (the initramfs source set; build_opts.h), which every candidate derives
+ * from.  Exit code or 0.
+ */
+static int boot_base(struct run_ctx *r)
+{
+	char *boot = NULL;
+	size_t len = strlen(r->base_text);
+
+	if (!r->a.build.boot)
+		return 0;
+	if (kmin_build_boot_prepare(&r->a.build, r->tree->env))
+		return KMIN_EXIT_USAGE;
+	if (kmin_build_boot_config(&r->a.build, r->base_text, len, &boot, &len))
+		return KMIN_EXIT_FAIL;
+	free(r->base_text);
+	r->base_text = boot;
+	return 0;
+}
+
 /* Load the base, solve the requirements on it, keep the text.  Exit code or 0. */
 static int solve_base(struct run_ctx *r)
 {
 	struct kconfig_solve_options so = KCONFIG_SOLVE_OPTIONS_INIT;
 	struct kconfig_solution *sol = NULL;
 	const char **names = symbol_names(r->tree->kc);
-	char err[1024], path[4200];
-	int rc = kmin_requirements_parse(&r->reqs, r->a.require, r->fs, symbol_exists, r->tree->kc,
-					 names, err, sizeof(err));
+	char err[1024], path[4200], require[4096];
+	int rc = strip_boot(r, require, sizeof(require));
 
+	if (!rc && !*require)
+		rc = (kmin_errorf("--require needs more than BOOT"), KMIN_EXIT_USAGE);
+	if (rc) {
+		free(names);
+		return rc;
+	}
+	rc = kmin_requirements_parse(&r->reqs, require, r->fs, symbol_exists, r->tree->kc,
+				     names, err, sizeof(err));
 	free(names);
 	if (rc)
 		return kmin_errorf("%s", err), KMIN_EXIT_USAGE;
-	if (expand(r))
+	if (expand(r) || boot_requirements(r))
 		return KMIN_EXIT_FAIL;
 	if (kmin_tree_load_base(r->tree, r->a.base, err, sizeof(err)))
 		return kmin_errorf("%s", err), KMIN_EXIT_USAGE;
@@ -387,7 +511,7 @@ static int solve_base(struct run_ctx *r)
 	kmin_tree_scratch_path(r->tree, "solved.config", path, sizeof(path));
 	if (kconfig_config_write(r->tree->kc, path) || !(r->base_text = read_file(path)))
 		return kmin_errorf("cannot write '%s'", path), KMIN_EXIT_FAIL;
-	return 0;
+	return boot_base(r);
 }
 
 /* ---- store, pool, run row ---- */
@@ -432,7 +556,7 @@ static int run_key(const struct run_ctx *r, char hex[65])
 {
 	const char *parts[] = { r->kid.ident, kmin_kernel_env_toolchain_id(r->tree->env),
 				r->a.arch, r->a.require, r->a.base,
-				kmin_metric_name(r->a.metric),
+				r->a.metric_key,
 				kmin_search_strategy_name(r->a.strategy), r->base_text };
 	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
 	unsigned char md[EVP_MAX_MD_SIZE];
@@ -487,7 +611,7 @@ static int open_run(struct run_ctx *r)
 	run.arch = r->a.arch;
 	run.requirements = r->a.require;
 	run.base = r->a.base;
-	run.metric = kmin_metric_name(r->a.metric);
+	run.metric = r->a.budget_text ? "budget" : kmin_metric_name(r->a.metric);
 	run.kernel_id = r->kernel_row;
 	run.toolchain_id = r->toolchain_row;
 	run.status = KMIN_RUN_RUNNING;
@@ -571,6 +695,45 @@ static void json_sizes(struct kmin_json *j, const char *key, const struct kmin_s
 	kmin_json_end_object(j);
 }
 
+/* --budget: the final config's fit, as `kmin fit --format json` names it. */
+static void json_budget(struct kmin_json *j, const struct run_ctx *r,
+			const struct kmin_search_result *res)
+{
+	const struct kmin_budget_fit *f = &res->fit;
+
+	kmin_json_key(j, "budget");
+	if (!r->a.budget_text) {
+		kmin_json_null(j);
+		return;
+	}
+	kmin_json_begin_object(j);
+	kmin_json_key(j, "spec");
+	kmin_json_string(j, r->a.budget_text);
+	kmin_json_key(j, "xip");
+	kmin_json_bool(j, r->a.budget.xip);
+	kmin_json_key(j, "fits");
+	if (res->fit_known)
+		kmin_json_bool(j, f->fits);
+	else
+		kmin_json_null(j);
+	if (res->fit_known) {
+		const char *keys[] = { "flash_bytes", "flash_budget", "ram_bytes", "ram_budget",
+				       "flash_over", "ram_over", "shortfall" };
+		int64_t v[] = { f->flash, f->flash_budget, f->ram, f->ram_budget, f->flash_over,
+				f->ram_over, f->flash_over + f->ram_over };
+		for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+			kmin_json_key(j, keys[i]);
+			if (v[i] < 0)
+				kmin_json_null(j);
+			else
+				kmin_json_int(j, v[i]);
+		}
+		kmin_json_key(j, "boot");
+		kmin_json_bool(j, f->boot);
+	}
+	kmin_json_end_object(j);
+}
+
 static int write_summary_json(const struct run_ctx *r, const struct kmin_search_result *res,
 			      const char *path)
 {
@@ -595,6 +758,7 @@ static int write_summary_json(const struct run_ctx *r, const struct kmin_search_
 	kmin_json_string(&j, kmin_metric_name(r->a.metric));
 	json_sizes(&j, "base", &res->base);
 	json_sizes(&j, "final", &res->final);
+	json_budget(&j, r, res);
 	kmin_json_key(&j, "builds");
 	kmin_json_int(&j, res->builds);
 	kmin_json_key(&j, "cached");
@@ -654,15 +818,64 @@ static void print_summary(const struct run_ctx *r, const struct kmin_search_resu
 	}
 	printf("run %lld (%s, %s): %s; %u build%s, %u answered from the database, %.0f s%s\n",
 	       (long long)r->run_id, kmin_search_strategy_name(r->a.strategy),
-	       kmin_metric_name(r->a.metric), kmin_run_status_name(res->status), res->builds,
+	       r->a.budget_text ? "budget" : kmin_metric_name(r->a.metric),
+	       kmin_run_status_name(res->status), res->builds,
 	       res->builds == 1 ? "" : "s", res->cached, res->seconds,
 	       res->resumed ? " (resumed)" : "");
 	for (size_t i = 0; i < res->nremoved; i++)
 		printf("  %10lld  %s\n", (long long)-res->removed[i].saving, res->removed[i].moves);
+	if (r->a.budget_text && res->fit_known)
+		printf("budget %s: %s; flash %lld bytes, ram %lld bytes%s\n", r->a.budget_text,
+		       res->fit.fits ? "fits" : "does not fit", (long long)res->fit.flash,
+		       (long long)res->fit.ram,
+		       res->fit.fits ? "" : " (the smallest shortfall reached)");
+	if (r->a.budget_text && res->fit_known && !res->fit.fits)
+		printf("shortfall %lld bytes: flash over by %lld, ram over by %lld%s\n",
+		       (long long)(res->fit.flash_over + res->fit.ram_over),
+		       (long long)res->fit.flash_over, (long long)res->fit.ram_over,
+		       res->fit.boot ? "" : " (no boot figure)");
 	fflush(stdout);
 }
 
 /* ---- the command ---- */
+
+/* ---- --track NAME (the job itself is kept by cmd_track.h) ---- */
+
+static void track_job(const struct run_ctx *r, struct kmin_track *t)
+{
+	memset(t, 0, sizeof(*t));
+	t->name = r->a.track;
+	t->source = r->tree->source;
+	t->arch = r->a.arch;
+	t->cross_compile = r->a.cross_compile;
+	t->requirements = r->a.require;
+	t->base = r->a.base;
+	t->metric = kmin_metric_name(r->a.metric);
+	t->strategy = kmin_search_strategy_name(r->a.strategy);
+	t->max_builds = r->a.max_builds;
+	t->time_budget = r->a.time_budget;
+	t->features = r->a.features;
+}
+
+static int track_check(struct run_ctx *r)
+{
+	struct kmin_track t;
+
+	track_job(r, &t);
+	return kmin_run_track_check(r->store, &t);
+}
+
+static int track_record(struct run_ctx *r, const struct kmin_search_result *res)
+{
+	struct kmin_run_night n = { .kid = &r->kid, .kernel_id = r->kernel_row,
+				    .toolchain_id = r->toolchain_row, .run_id = r->run_id,
+				    .status = res->status, .config = res->config,
+				    .size = kmin_search_metric(&res->final, r->a.metric) };
+	struct kmin_track t;
+
+	track_job(r, &t);
+	return kmin_run_track_record(r->store, &t, &n);
+}
 
 static int search(struct run_ctx *r)
 {
@@ -698,6 +911,9 @@ static int search(struct run_ctx *r)
 	o.event_data = r;
 	o.stop = &run_stop;
 	o.keep_choices = !strcmp(r->a.base, "tinyconfig");
+	o.refs = r->refs;
+	o.budget = r->a.budget_text ? &r->a.budget : NULL;
+	o.boot = r->a.build.boot != NULL;
 	if (kmin_search_run(&o, &res, err, sizeof(err))) {
 		kmin_search_result_clear(&res);
 		return kmin_errorf("%s", err), KMIN_EXIT_FAIL;
@@ -723,6 +939,8 @@ static int search(struct run_ctx *r)
 			rc = KMIN_EXIT_FAIL;
 	}
 	print_summary(r, &res);
+	if (r->a.track && res.status != KMIN_RUN_RUNNING && track_record(r, &res) && !rc)
+		rc = KMIN_EXIT_FAIL;
 	if (res.config && !rc)
 		kmin_infof("wrote '%s/min.config', '%s/min_defconfig' and '%s/summary.json'",
 			   r->a.output, r->a.output, r->a.output);
@@ -733,14 +951,82 @@ static int search(struct run_ctx *r)
 static void ctx_free(struct run_ctx *r)
 {
 	kmin_pool_free(r->pool);
+	kmin_refs_free(r->refs);
 	kmin_store_close(r->store);
 	free(r->base_text);
 	free(r->kreqs);
+	kmin_boot_files_clear(&r->a.build.boot_files);
 	free(r->elf);
 	kmin_requirements_clear(&r->reqs);
 	kmin_tree_close(r->tree);
 	kmin_features_free(r->fs);
 }
+
+/*
+ * The index of CONFIG_ names in the tree's code (refs.h), kept in kmin's
+ * cache under the kernel's identity and arch.  Without it the search
+ * still works, it only builds moves that cannot save anything: a
+ * failure is a warning.
+ */
+static void load_refs(struct run_ctx *r)
+{
+	const struct kmin_arch *arch = kmin_kernel_env_arch(r->tree->env);
+	char dir[PATH_MAX], path[PATH_MAX + 64], id[256], err[512];
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned int mdlen = 0;
+	int n = snprintf(id, sizeof(id), "refs 2\n%s\n%s", r->kid.ident, arch->srcarch);
+
+	if (n < 0 || (size_t)n >= sizeof(id) || kmin_cache_dir(dir, sizeof(dir)) ||
+	    strlen(dir) + 8 >= sizeof(dir) || !EVP_Digest(id, (size_t)n, md, &mdlen, EVP_sha256(), NULL))
+		return;
+	strcat(dir, "/refs");
+	if (kmin_mkdir_p(dir, 0755))
+		return;
+	n = snprintf(path, sizeof(path), "%s/", dir);
+	for (unsigned int i = 0; i < 8; i++)
+		n += snprintf(path + n, sizeof(path) - (size_t)n, "%02x", md[i]);
+	if (access(path, R_OK) && !r->a.quiet)
+		kmin_infof("indexing the CONFIG_ names of the tree's code (once per kernel)");
+	if (kmin_refs_load(&r->refs, r->tree->source, arch->srcarch, path, err, sizeof(err)))
+		kmin_warnf("%s; moves that cannot save bytes will be built too", err);
+}
+
+/*
+ * --plan: the moves the search would consider at the solved base, one per
+ * line in Kconfig order, and their count.  A base the engine finds
+ * minimal prints none.
+ */
+static int print_plan(struct run_ctx *r)
+{
+	struct kmin_move *moves = NULL;
+	char err[1024], buf[512];
+	size_t n = 0, dropped = 0;
+
+	if (kmin_search_candidates(r->tree->kc, r->tree->scratch, r->base_text, r->kreqs, r->nkreqs,
+				   !strcmp(r->a.base, "tinyconfig") ? KMIN_MOVES_KEEP_CHOICES : 0,
+				   &moves, &n, err, sizeof(err)))
+		return kmin_errorf("%s", err), KMIN_EXIT_FAIL;
+	if (!kmin_kernel_id_compute(&r->kid, r->tree->source, err, sizeof(err)))
+		load_refs(r);
+	if (r->refs && kmin_search_drop_inert(r->tree->kc, r->tree->scratch, r->base_text, r->refs,
+					      kmin_metric_uses_image(r->a.metric), moves, &n,
+					      &dropped, err, sizeof(err))) {
+		free(moves);
+		return kmin_errorf("%s", err), KMIN_EXIT_FAIL;
+	}
+	for (size_t i = 0; i < n; i++) {
+		const struct kmin_move *m = &moves[i];
+		kmin_search_moves_format(&m, 1, buf, sizeof(buf));
+		printf("%s\n", buf);
+	}
+	kmin_infof("%zu candidate move%s at the solved base (%zu that cannot change the size left out)",
+		   n, n == 1 ? "" : "s", dropped);
+	free(moves);
+	return KMIN_EXIT_OK;
+}
+
+/* run_prepare(): everything was done already (--plan) */
+#define RUN_PREPARE_DONE (-1)
 
 static int run_prepare(struct run_ctx *r, const char *const *tramp)
 {
@@ -764,8 +1050,11 @@ static int run_prepare(struct run_ctx *r, const char *const *tramp)
 	rc = solve_base(r);
 	if (rc)
 		return rc;
-	if (open_store(r) || open_run(r))
+	if (r->a.plan)
+		return print_plan(r) ? KMIN_EXIT_FAIL : RUN_PREPARE_DONE;
+	if (open_store(r) || (r->a.track && track_check(r)) || open_run(r))
 		return KMIN_EXIT_USAGE;
+	load_refs(r);
 	if (start_pool(r, tramp))
 		return KMIN_EXIT_USAGE;
 	return 0;
@@ -802,116 +1091,9 @@ int kmin_cmd_run(int argc, char **argv)
 		sigaction(SIGINT, &old_int, NULL);
 		sigaction(SIGTERM, &old_term, NULL);
 		run_pool = NULL;
+	} else if (rc == RUN_PREPARE_DONE) {
+		rc = KMIN_EXIT_OK;
 	}
 	ctx_free(&r);
 	return rc;
-}
-
-/* ---- kmin runs ---- */
-
-static const char runs_usage[] =
-	"usage: kmin runs [--db FILE] [--format table|json]\n"
-	"\n"
-	"List the search runs recorded in the database, oldest first.\n";
-
-struct runs_out {
-	struct kmin_json j;
-	bool json;
-};
-
-static int on_run_row(void *payload, const struct kmin_run *run)
-{
-	struct runs_out *o = payload;
-
-	if (!o->json) {
-		printf("%5lld %-8s %-7s %-6s %-5s %10lld %10lld %6lld %6lld  %s\n", (long long)run->id,
-		       kmin_run_status_name(run->status), run->strategy, run->arch, run->metric,
-		       (long long)run->base_size, (long long)run->final_size, (long long)run->builds,
-		       (long long)run->cached, run->requirements);
-		return 0;
-	}
-	kmin_json_begin_object(&o->j);
-	kmin_json_key(&o->j, "id");
-	kmin_json_int(&o->j, run->id);
-	kmin_json_key(&o->j, "strategy");
-	kmin_json_string(&o->j, run->strategy);
-	kmin_json_key(&o->j, "requirements");
-	kmin_json_string(&o->j, run->requirements);
-	kmin_json_key(&o->j, "arch");
-	kmin_json_string(&o->j, run->arch);
-	kmin_json_key(&o->j, "base");
-	kmin_json_string(&o->j, run->base);
-	kmin_json_key(&o->j, "metric");
-	kmin_json_string(&o->j, run->metric);
-	kmin_json_key(&o->j, "base_size");
-	if (run->base_size >= 0)
-		kmin_json_int(&o->j, run->base_size);
-	else
-		kmin_json_null(&o->j);
-	kmin_json_key(&o->j, "final_size");
-	if (run->final_size >= 0)
-		kmin_json_int(&o->j, run->final_size);
-	else
-		kmin_json_null(&o->j);
-	kmin_json_key(&o->j, "builds");
-	kmin_json_int(&o->j, run->builds);
-	kmin_json_key(&o->j, "cached");
-	kmin_json_int(&o->j, run->cached);
-	kmin_json_key(&o->j, "status");
-	kmin_json_string(&o->j, kmin_run_status_name(run->status));
-	kmin_json_key(&o->j, "started_ms");
-	kmin_json_int(&o->j, run->started_ms);
-	kmin_json_end_object(&o->j);
-	return 0;
-}
-
-int kmin_cmd_runs(int argc, char **argv)
-{
-	static const struct option options[] = {
-		{ "db", required_argument, NULL, 'D' },
-		{ "format", required_argument, NULL, 'f' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
-	const char *db = NULL, *format = "table";
-	char path[PATH_MAX], err[512];
-	struct kmin_store *store = NULL;
-	struct runs_out o = { 0 };
-	int c, rc;
-
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "h", options, NULL)) != -1) {
-		switch (c) {
-		case 'D': db = optarg; break;
-		case 'f': format = optarg; break;
-		case 'h': fputs(runs_usage, stdout); return KMIN_EXIT_OK;
-		default: fputs(runs_usage, stderr); return KMIN_EXIT_USAGE;
-		}
-	}
-	if (strcmp(format, "table") && strcmp(format, "json"))
-		return kmin_errorf("unknown format '%s': table or json", format), KMIN_EXIT_USAGE;
-	if (!db) {
-		if (kmin_store_default_path(path, sizeof(path)))
-			return kmin_errorf("no database path: set --db, KMIN_DB or HOME"), KMIN_EXIT_USAGE;
-		db = path;
-	}
-	if (kmin_store_open(&store, db, 0, err, sizeof(err)) < 0)
-		return kmin_errorf("%s", err), KMIN_EXIT_USAGE;
-	o.json = !strcmp(format, "json");
-	if (o.json) {
-		kmin_json_init(&o.j, stdout);
-		kmin_json_begin_array(&o.j);
-	} else {
-		printf("%5s %-8s %-7s %-6s %-5s %10s %10s %6s %6s  %s\n", "id", "status", "strategy",
-		       "arch", "metric", "base", "final", "builds", "cached", "requirements");
-	}
-	rc = kmin_store_runs_foreach(store, on_run_row, &o, err, sizeof(err));
-	if (o.json) {
-		kmin_json_end_array(&o.j);
-		putchar('\n');
-	}
-	kmin_store_close(store);
-	if (rc < 0)
-		return kmin_errorf("%s", err), KMIN_EXIT_FAIL;
-	return KMIN_EXIT_OK;
 }

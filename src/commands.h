@@ -29,5 +29,14 @@ int kmin_cmd_explain(int argc, char **argv);
 int kmin_cmd_builds(int argc, char **argv);
 int kmin_cmd_run(int argc, char **argv);
 int kmin_cmd_runs(int argc, char **argv);
+int kmin_cmd_fit(int argc, char **argv);
+int kmin_cmd_show(int argc, char **argv);
+int kmin_cmd_best(int argc, char **argv);
+int kmin_cmd_diff(int argc, char **argv);
+int kmin_cmd_export(int argc, char **argv);
+int kmin_cmd_nightly(int argc, char **argv);
+int kmin_cmd_history(int argc, char **argv);
+int kmin_cmd_report(int argc, char **argv);
+int kmin_cmd_doctor(int argc, char **argv);
 
 #endif

@@ -29,6 +29,15 @@ static const struct kmin_command commands[] = {
 	{ "builds", kmin_cmd_builds, "list recorded builds" },
 	{ "run", kmin_cmd_run, "search for the smallest config that keeps the requirements" },
 	{ "runs", kmin_cmd_runs, "list recorded search runs" },
+	{ "fit", kmin_cmd_fit, "does a built config fit a flash and RAM budget" },
+	{ "show", kmin_cmd_show, "a search run's steps: what was tried, kept or refused, and why" },
+	{ "best", kmin_cmd_best, "the smallest known config that keeps the requirements" },
+	{ "diff", kmin_cmd_diff, "symbols and sizes that differ between two runs or configs" },
+	{ "export", kmin_cmd_export, "every build with its config and kernel, for spreadsheets" },
+	{ "nightly", kmin_cmd_nightly, "re-run tracked jobs on the current commit, report growth" },
+	{ "history", kmin_cmd_history, "size per night of a tracked job" },
+	{ "report", kmin_cmd_report, "write a search run as a self-contained HTML page" },
+	{ "doctor", kmin_cmd_doctor, "check the tools, the tree, the database and the compile cluster" },
 };
 
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))

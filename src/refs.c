@@ -4,10 +4,12 @@
  *
  * The scan walks the tree once with openat()/fdopendir() and reads the
  * files that kbuild compiles or reads (*.c, *.h, *.S, *.lds, Makefile*,
- * Kbuild*), collecting every token CONFIG_[A-Za-z0-9_]+.  The set is a
- * sorted array of names (without CONFIG_, _MODULE folded into its
- * symbol), searched by bisection; the cache file holds one name per line
- * in that order.
+ * Kbuild*), collecting every token CONFIG_[A-Za-z0-9_]+.  Names found
+ * only in the boot wrapper (arch/<arch>/boot/, the EFI zboot files)
+ * are kept apart: they shape the compressed image, never vmlinux.  Each
+ * set is a sorted array of names (without CONFIG_), searched by
+ * bisection; the cache file holds one name per line, "NAME" for vmlinux
+ * code and "NAME boot" for the boot wrapper only.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -22,12 +24,17 @@
 #include "kmin/error.h"
 #include "kmin/refs.h"
 
-struct kmin_refs {
-	char **names;		/* sorted, unique; owned */
+struct name_set {
+	char **names;		/* sorted, unique (after set_seal); owned */
 	size_t n, cap;
 };
 
-static int refs_add(struct kmin_refs *r, const char *name, size_t len)
+struct kmin_refs {
+	struct name_set code;	/* named by code that goes into vmlinux */
+	struct name_set boot;	/* named by the boot wrapper only (after sealing) */
+};
+
+static int set_add(struct name_set *r, const char *name, size_t len)
 {
 	if (r->n == r->cap) {
 		size_t cap = r->cap ? 2 * r->cap : 4096;
@@ -47,7 +54,7 @@ static int name_cmp(const void *a, const void *b)
 }
 
 /* Sort and drop duplicates. */
-static void refs_seal(struct kmin_refs *r)
+static void set_seal(struct name_set *r)
 {
 	size_t k = 0;
 
@@ -69,8 +76,37 @@ static bool is_word(char c)
 	       c == '_';
 }
 
+static bool set_has(const struct name_set *r, const char *name)
+{
+	return r->n && bsearch(&name, r->names, r->n, sizeof(*r->names), name_cmp);
+}
+
+static void set_free(struct name_set *r)
+{
+	for (size_t i = 0; i < r->n; i++)
+		free(r->names[i]);
+	free(r->names);
+}
+
+/* Seal both sets; a name in vmlinux code is not also a boot-only name. */
+static int refs_seal(struct kmin_refs *r)
+{
+	size_t k = 0;
+
+	set_seal(&r->code);
+	set_seal(&r->boot);
+	for (size_t i = 0; i < r->boot.n; i++) {
+		if (set_has(&r->code, r->boot.names[i]))
+			free(r->boot.names[i]);
+		else
+			r->boot.names[k++] = r->boot.names[i];
+	}
+	r->boot.n = k;
+	return 0;
+}
+
 /* Every CONFIG_ token of buf. */
-static int scan_text(struct kmin_refs *r, const char *buf, size_t len)
+static int scan_text(struct name_set *r, const char *buf, size_t len)
 {
 	const char *p = buf, *end = buf + len;
 
@@ -83,10 +119,10 @@ static int scan_text(struct kmin_refs *r, const char *buf, size_t len)
 		p = e;
 		if (!starts_word || e == s)
 			continue;
-		if (refs_add(r, s, (size_t)(e - s)))
+		if (set_add(r, s, (size_t)(e - s)))
 			return -1;
 		/* CONFIG_X_MODULE names X (and maybe a symbol X_MODULE: both are kept) */
-		if (e - s > 7 && !memcmp(e - 7, "_MODULE", 7) && refs_add(r, s, (size_t)(e - s - 7)))
+		if (e - s > 7 && !memcmp(e - 7, "_MODULE", 7) && set_add(r, s, (size_t)(e - s - 7)))
 			return -1;
 	}
 	return 0;
@@ -103,7 +139,7 @@ static bool wanted_file(const char *name)
 	return n > 4 && !strcmp(name + n - 4, ".lds");
 }
 
-static int scan_file(struct kmin_refs *r, int dirfd, const char *name)
+static int scan_file(struct name_set *r, int dirfd, const char *name)
 {
 	int fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC);
 	struct stat st;
@@ -146,6 +182,18 @@ static bool skip_dir(const char *rel, const char *name, const char *srcarch)
 	return false;
 }
 
+/* The boot wrapper: arch/<arch>/boot/ and the EFI zboot decompressor. */
+static bool is_boot(const char *rel, const char *name, const char *srcarch)
+{
+	size_t n = strlen(srcarch);
+
+	if (!strncmp(rel, "arch/", 5) && !strncmp(rel + 5, srcarch, n) &&
+	    !strncmp(rel + 5 + n, "/boot", 5) && (!rel[10 + n] || rel[10 + n] == '/'))
+		return true;
+	/* the EFI zboot decompressor (Makefile.zboot, zboot.c, zboot-header.S) */
+	return name && (!strncmp(name, "zboot", 5) || !strcmp(name, "Makefile.zboot"));
+}
+
 static int scan_dir(struct kmin_refs *r, int fd, const char *rel, const char *srcarch,
 		    int depth)
 {
@@ -171,7 +219,8 @@ static int scan_dir(struct kmin_refs *r, int fd, const char *rel, const char *sr
 			snprintf(sub, sizeof(sub), "%s%s%s", rel, *rel ? "/" : "", e->d_name);
 			rc = scan_dir(r, subfd, sub, srcarch, depth + 1);
 		} else if ((e->d_type == DT_REG || e->d_type == DT_UNKNOWN) && wanted_file(e->d_name)) {
-			rc = scan_file(r, dirfd(d), e->d_name);
+			rc = scan_file(is_boot(rel, e->d_name, srcarch) ? &r->boot : &r->code,
+				       dirfd(d), e->d_name);
 		}
 	}
 	closedir(d);
@@ -187,9 +236,9 @@ static int cache_read(struct kmin_refs *r, const char *path)
 	if (!f)
 		return 1;
 	while (!rc && fgets(line, sizeof(line), f)) {
-		size_t n = strcspn(line, "\n");
+		size_t n = strcspn(line, " \n");
 		if (n)
-			rc = refs_add(r, line, n);
+			rc = set_add(strncmp(line + n, " boot", 5) ? &r->code : &r->boot, line, n);
 	}
 	if (ferror(f))
 		rc = -1;
@@ -209,8 +258,10 @@ static void cache_write(const struct kmin_refs *r, const char *path)
 	f = fopen(tmp, "we");
 	if (!f)
 		return;
-	for (size_t i = 0; i < r->n; i++)
-		fprintf(f, "%s\n", r->names[i]);
+	for (size_t i = 0; i < r->code.n; i++)
+		fprintf(f, "%s\n", r->code.names[i]);
+	for (size_t i = 0; i < r->boot.n; i++)
+		fprintf(f, "%s boot\n", r->boot.names[i]);
 	ok = !ferror(f);
 	ok = !fclose(f) && ok;
 	if (!ok || rename(tmp, path))
@@ -234,13 +285,12 @@ int kmin_refs_load(struct kmin_refs **out, const char *source, const char *srcar
 			return kmin_errf(err, errlen, "cannot read '%s': %s", source, strerror(errno));
 		}
 		rc = scan_dir(r, fd, "", srcarch, 0);
-		if (!rc) {
-			refs_seal(r);
+		if (!rc && !(rc = refs_seal(r))) {
 			if (cache_path)
 				cache_write(r, cache_path);
 		}
 	} else if (!rc) {
-		refs_seal(r);
+		rc = refs_seal(r);
 	}
 	if (rc) {
 		kmin_refs_free(r);
@@ -252,20 +302,24 @@ int kmin_refs_load(struct kmin_refs **out, const char *source, const char *srcar
 
 bool kmin_refs_has(const struct kmin_refs *refs, const char *symbol)
 {
-	return refs->n && bsearch(&symbol, refs->names, refs->n, sizeof(*refs->names), name_cmp);
+	return set_has(&refs->code, symbol) || set_has(&refs->boot, symbol);
+}
+
+bool kmin_refs_in_vmlinux(const struct kmin_refs *refs, const char *symbol)
+{
+	return set_has(&refs->code, symbol);
 }
 
 size_t kmin_refs_count(const struct kmin_refs *refs)
 {
-	return refs->n;
+	return refs->code.n + refs->boot.n;
 }
 
 void kmin_refs_free(struct kmin_refs *refs)
 {
 	if (!refs)
 		return;
-	for (size_t i = 0; i < refs->n; i++)
-		free(refs->names[i]);
-	free(refs->names);
+	set_free(&refs->code);
+	set_free(&refs->boot);
 	free(refs);
 }

@@ -41,6 +41,7 @@
 
 #include "kmin/record.h"
 #include "kmin/search.h"
+#include "kmin/store_boot.h"
 #include "search_internal.h"
 
 /* ---- names ---- */
@@ -63,6 +64,11 @@ int kmin_metric_parse(const char *name, enum kmin_metric *out)
 		}
 	}
 	return -1;
+}
+
+bool kmin_metric_uses_image(enum kmin_metric m)
+{
+	return m == KMIN_METRIC_IMAGE;
 }
 
 int64_t kmin_search_metric(const struct kmin_search_sizes *s, enum kmin_metric m)
@@ -146,6 +152,8 @@ struct search {
 	size_t nvisited;
 	unsigned int job_seq;		/* names of artifact directories */
 	bool budget_hit;		/* a batch was left untested for the budget */
+	bool fits;			/* --budget: the state fits it, the search is over */
+	int64_t base_metric;		/* the base's metric (the run row's base_size) */
 	char *err;
 	size_t errlen;
 };
@@ -206,13 +214,34 @@ static bool budget_left(const struct search *s)
 	return !s->o->max_builds || s->res->builds + 1 < s->o->max_builds;
 }
 
+/*
+ * The metric of a build: kmin_search_metric() of its sizes, or under a
+ * budget its shortfall (budget.h, measured from the build's sections in
+ * the store), with *fit filled when fit is non-NULL.  -1 when unknown.
+ */
+static int64_t metric_of(struct search *s, const struct kmin_search_sizes *sz, int64_t build_id,
+			 struct kmin_budget_fit *fit)
+{
+	struct kmin_budget_fit f;
+	char err[512];
+
+	if (!s->o->budget)
+		return kmin_search_metric(sz, s->o->metric);
+	if (kmin_budget_measure(s->o->store, s->o->budget, build_id, sz->text, sz->data, sz->bss,
+				sz->image, &f, err, sizeof(err)))
+		return -1;
+	if (fit)
+		*fit = f;
+	return kmin_budget_score(&f);
+}
+
 /* ---- the run row ---- */
 
 static void run_save(struct search *s, enum kmin_run_status status, bool finished)
 {
 	struct kmin_run r = { 0 };
 	char err[512];
-	int64_t base = kmin_search_metric(&s->res->base, s->o->metric);
+	int64_t base = s->base_metric;
 
 	r.id = s->o->run_id;
 	r.status = status;
@@ -258,6 +287,26 @@ static void key_of(const struct search *s, const char *sha, struct kmin_build_ke
 	k->image = s->o->image;
 }
 
+/*
+ * With --boot: the recorded boot of build_id decides (a candidate that does
+ * not boot is rejected like a failed build).  1 known, 0 never booted.
+ */
+static int boot_answer(struct search *s, int64_t build_id, struct outcome *oc)
+{
+	struct kmin_store_boot b;
+	char err[256];
+
+	if (kmin_store_boot_get(s->o->store, build_id, &b, err, sizeof(err)) != 1)
+		return 0;
+	if (strcmp(b.status, "ok")) {
+		oc->ok = false;
+		snprintf(oc->reason, sizeof(oc->reason), "boot %s: %s", b.status,
+			 b.message ? b.message : "");
+	}
+	kmin_store_boot_clear(&b);
+	return 1;
+}
+
 /* 1 and *oc filled when the store knows the config (ok or failed), else 0. */
 static int store_answer(struct search *s, const char *sha, struct outcome *oc)
 {
@@ -281,6 +330,10 @@ static int store_answer(struct search *s, const char *sha, struct outcome *oc)
 	if (!oc->ok)
 		snprintf(oc->reason, sizeof(oc->reason), "failed: %s",
 			 b.first_error ? b.first_error : "build failed");
+	if (oc->ok && s->o->boot && boot_answer(s, b.id, oc) != 1) {
+		kmin_build_clear(&b);	/* built, never booted: build (a no-op) and boot */
+		return 0;
+	}
 	kmin_store_build_record_cached(s->o->store, b.id, "search", t0, kmin_record_now_ms(), NULL, err,
 				       sizeof(err));
 	kmin_build_clear(&b);
@@ -346,6 +399,14 @@ static void outcome_of_job(struct search *s, const char *config, const char *sha
 	oc->ok = r->status == KMIN_JOB_OK;
 	oc->sizes = (struct kmin_search_sizes){ (int64_t)r->sizes.text, (int64_t)r->sizes.data,
 						(int64_t)r->sizes.bss, (int64_t)r->image_bytes };
+	if (oc->ok && r->booted && r->boot.status != KMIN_BOOT_OK) {
+		/* it builds but does not boot: rejected like a failed build */
+		oc->ok = false;
+		snprintf(oc->reason, sizeof(oc->reason), "boot %s: %s",
+			 kmin_boot_status_name(r->boot.status), r->boot.message);
+		oc->sizes = (struct kmin_search_sizes){ -1, -1, -1, -1 };
+		return;
+	}
 	if (!oc->ok) {
 		oc->sizes = (struct kmin_search_sizes){ -1, -1, -1, -1 };
 		snprintf(oc->reason, sizeof(oc->reason), "%s: %s", kmin_job_status_name(r->status),
@@ -436,13 +497,20 @@ static bool visited(const struct search *s, const char *sha)
 
 /* Make config (owned by the caller until now: taken) the state. */
 static int state_set(struct search *s, char *config, const char *sha,
-		     const struct kmin_search_sizes *sizes)
+		     const struct kmin_search_sizes *sizes, int64_t build_id)
 {
+	struct kmin_budget_fit fit;
+
 	free(s->state);
 	s->state = config;
 	memcpy(s->state_sha, sha, 65);
 	s->state_sizes = *sizes;
-	s->state_metric = kmin_search_metric(sizes, s->o->metric);
+	s->state_metric = metric_of(s, sizes, build_id, &fit);
+	if (s->o->budget && s->state_metric >= 0) {
+		s->res->fit = fit;
+		s->res->fit_known = true;
+		s->fits = fit.fits;
+	}
 	s->gen++;
 	return visited_add(s, sha);
 }
@@ -486,8 +554,9 @@ static int on_step(void *payload, const struct kmin_run_step *st)
 	return 0;
 }
 
-/* Sizes of the store's build of sha. */
-static int sizes_of(struct search *s, const char *sha, struct kmin_search_sizes *out)
+/* Sizes of the store's build of sha, and its id. */
+static int sizes_of(struct search *s, const char *sha, struct kmin_search_sizes *out,
+		    int64_t *build_id)
 {
 	struct kmin_build_key key;
 	struct kmin_build b;
@@ -497,6 +566,7 @@ static int sizes_of(struct search *s, const char *sha, struct kmin_search_sizes 
 	if (kmin_store_build_lookup(s->o->store, &key, &b, err, sizeof(err)) != 1)
 		return -1;
 	*out = (struct kmin_search_sizes){ b.text, b.data, b.bss, b.image_bytes };
+	*build_id = b.id;
 	kmin_build_clear(&b);
 	return b.status == KMIN_BUILD_OK ? 0 : -1;
 }
@@ -509,6 +579,7 @@ static int resume(struct search *s)
 	char err[512], *text = NULL;
 	size_t len;
 	struct kmin_search_sizes sz;
+	int64_t base_id = 0, state_id = 0;
 
 	if (kmin_store_steps_foreach(s->o->store, s->o->run_id, on_step, &c, err, sizeof(err)) < 0)
 		return serr(s, "%s", err);
@@ -521,14 +592,15 @@ static int resume(struct search *s)
 		s->res->cached = (unsigned int)run.cached;
 		kmin_run_clear(&run);
 	}
-	if (sizes_of(s, c.base_sha, &s->res->base) || sizes_of(s, c.sha, &sz))
+	if (sizes_of(s, c.base_sha, &s->res->base, &base_id) || sizes_of(s, c.sha, &sz, &state_id))
 		return 0;
+	s->base_metric = metric_of(s, &s->res->base, base_id, NULL);
 	if (kmin_store_config_get(s->o->store, c.sha, &text, &len, err, sizeof(err)))
 		return 0;
 	if (visited_add(s, c.base_sha))
 		return -1;
 	s->res->resumed = true;
-	return state_set(s, text, c.sha, &sz) ? -1 : 1;
+	return state_set(s, text, c.sha, &sz, state_id) ? -1 : 1;
 }
 
 /* ---- the base ---- */
@@ -549,10 +621,10 @@ static int base_build(struct search *s)
 		return -1;
 	if (oc.ok && (lost = config_lost(s, s->o->base_config)))
 		snprintf(oc.reason, sizeof(oc.reason), "the base lost %s", lost), oc.ok = false;
-	step_add(s, KMIN_STEP_BASE, "", sha, &oc, oc.ok ? "ok" : oc.reason,
-		 oc.ok ? kmin_search_metric(&oc.sizes, s->o->metric) : -1);
+	s->base_metric = oc.ok ? metric_of(s, &oc.sizes, oc.build_id, NULL) : -1;
+	step_add(s, KMIN_STEP_BASE, "", sha, &oc, oc.ok ? "ok" : oc.reason, s->base_metric);
 	emit(s, KMIN_SEARCH_EV_BASE, NULL, 0, oc.ok ? "ok" : oc.reason, oc.ok, oc.cached,
-	     oc.ok ? kmin_search_metric(&oc.sizes, s->o->metric) : -1, 0);
+	     s->base_metric, 0);
 	if (!oc.ok) {
 		s->res->status = KMIN_RUN_FAILED;
 		snprintf(s->res->message, sizeof(s->res->message), "the base config does not pass: %s",
@@ -562,7 +634,7 @@ static int base_build(struct search *s)
 	s->res->base = oc.sizes;
 	if (!(copy = strdup(s->o->base_config)))
 		return serr(s, "out of memory");
-	return state_set(s, copy, sha, &oc.sizes) ? -1 : 1;
+	return state_set(s, copy, sha, &oc.sizes, oc.build_id) ? -1 : 1;
 }
 
 /* ---- batches and the queue ---- */
@@ -701,7 +773,7 @@ static int accept(struct search *s, struct batch *b, const char *moves, struct o
 	if (removed_add(s, moves, saving))
 		return -1;
 	b->config = NULL;
-	if (state_set(s, config, b->sha, &oc->sizes))
+	if (state_set(s, config, b->sha, &oc->sizes, oc->build_id))
 		return -1;
 	run_save(s, KMIN_RUN_RUNNING, false);
 	emit(s, KMIN_SEARCH_EV_RESULT, moves, b->n, "accepted", true, oc->cached, size, 0);
@@ -713,7 +785,7 @@ static int accept(struct search *s, struct batch *b, const char *moves, struct o
 static int decide(struct search *s, struct batch *b, struct outcome *oc)
 {
 	char moves[4096];
-	int64_t size = oc->ok ? kmin_search_metric(&oc->sizes, s->o->metric) : -1;
+	int64_t size;
 
 	if (b->gen != s->gen) {		/* built on an older state: re-base it */
 		free(b->config);
@@ -724,6 +796,9 @@ static int decide(struct search *s, struct batch *b, struct outcome *oc)
 				 sizeof(moves));
 	if (!oc->ok)
 		return reject(s, b, moves, oc, oc->reason, -1);
+	size = metric_of(s, &oc->sizes, oc->build_id, NULL);
+	if (s->o->budget && size < 0)
+		return reject(s, b, moves, oc, "cannot measure against the budget", -1);
 	if (size > s->state_metric || (b->strict && size == s->state_metric))
 		return reject(s, b, moves, oc, size > s->state_metric ? "grew" : "no saving", size);
 	if (visited(s, b->sha))
@@ -878,14 +953,22 @@ static int drain(struct search *s)
 static int round_run(struct search *s)
 {
 	struct kmin_move *c = NULL;
-	size_t n = 0, queued = 0;
+	size_t n = 0, queued = 0, dropped = 0;
 	unsigned int gen0 = s->gen;
+	bool image_counts;
 	int rc;
 
 	if (kmin_search_candidates(s->o->kc, s->o->scratch, s->state, s->o->reqs, s->o->nreqs,
 				   s->o->keep_choices ? KMIN_MOVES_KEEP_CHOICES : 0, &c, &n, s->err,
 				   s->errlen))
 		return -1;
+	/* a budget without XIP measures flash as the image */
+	image_counts = kmin_metric_uses_image(s->o->metric) || (s->o->budget && !s->o->budget->xip);
+	if (s->o->refs && kmin_search_drop_inert(s->o->kc, s->o->scratch, s->state, s->o->refs,
+						 image_counts, c, &n, &dropped, s->err, s->errlen)) {
+		free(c);
+		return -1;
+	}
 	for (size_t i = 0; i < n; i++)
 		kmin_estimator_score(s->est, &c[i]);
 	if (s->o->strategy == KMIN_STRATEGY_GREEDY)
@@ -894,7 +977,7 @@ static int round_run(struct search *s)
 	emit(s, KMIN_SEARCH_EV_CANDIDATES, NULL, 0, NULL, false, false, -1, queued);
 	while (!rc && (s->qn || s->inflight)) {
 		unsigned int w = s->o->strategy == KMIN_STRATEGY_LINEAR ? 1 : s->o->workers;
-		while (!rc && s->qn && s->inflight < (w ? w : 1)) {
+		while (!rc && s->qn && !s->fits && s->inflight < (w ? w : 1)) {
 			if (!budget_left(s)) {
 				s->budget_hit = true;
 				break;
@@ -917,6 +1000,7 @@ static int round_run(struct search *s)
 static int verify(struct search *s)
 {
 	struct outcome oc;
+	struct kmin_budget_fit fit;
 	int64_t size;
 
 	if (s->o->stop && atomic_load(s->o->stop)) {
@@ -929,7 +1013,9 @@ static int verify(struct search *s)
 	}
 	if (build_sync(s, s->state, s->state_sha, true, &oc))
 		return -1;
-	size = oc.ok ? kmin_search_metric(&oc.sizes, s->o->metric) : -1;
+	size = oc.ok ? metric_of(s, &oc.sizes, oc.build_id, &fit) : -1;
+	if (s->o->budget && size >= 0)
+		s->res->fit = fit, s->res->fit_known = true;
 	step_add(s, KMIN_STEP_VERIFY, "", s->state_sha, &oc, oc.ok ? "ok" : oc.reason, size);
 	emit(s, KMIN_SEARCH_EV_VERIFY, NULL, 0, oc.ok ? "ok" : oc.reason, oc.ok, oc.cached, size, 0);
 	s->res->verified = oc.ok;
@@ -961,10 +1047,10 @@ static int search_body(struct search *s)
 	for (unsigned int w = 0; !objdir && w < 64; w++)
 		objdir = kmin_pool_dir(s->o->pool, w);
 	if (kmin_estimator_new(&s->est, s->o->source, objdir, s->o->store, s->o->kernel_id,
-			       s->o->arch, kmin_metric_name(s->o->metric)))
+			       s->o->arch, s->o->budget ? "budget" : kmin_metric_name(s->o->metric)))
 		return serr(s, "out of memory");
 	s->res->status = KMIN_RUN_DONE;
-	while ((rc = round_run(s)) == 1)
+	while (!s->fits && (rc = round_run(s)) == 1)
 		;
 	if (rc < 0)
 		return -1;
@@ -986,6 +1072,7 @@ int kmin_search_run(const struct kmin_search_options *opts, struct kmin_search_r
 	s.err = err;
 	s.errlen = errlen;
 	s.state_metric = -1;
+	s.base_metric = -1;
 	gettimeofday(&s.t0, NULL);
 	if (mkdir(opts->work_dir, 0755) && errno != EEXIST)
 		return serr(&s, "cannot create '%s': %s", opts->work_dir, strerror(errno));

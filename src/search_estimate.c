@@ -403,5 +403,6 @@ static int move_cmp(const void *pa, const void *pb)
 
 void kmin_moves_sort(struct kmin_move *v, size_t n)
 {
-	qsort(v, n, sizeof(*v), move_cmp);
+	if (n > 1)
+		qsort(v, n, sizeof(*v), move_cmp);
 }

@@ -19,12 +19,19 @@
  *  - LOWER: an int option with a prompt whose value is above the bottom
  *    of its range (found by bisection on what the engine accepts), for
  *    capacities only (see lower_suffixes: buffer shifts, CPU and UART
- *    counts, log levels); hardware descriptions and hex addresses are left
+ *    counts); hardware descriptions and hex addresses are left
  *    alone;
  *  - GATE: a visibility gate (EXPERT) turned on together with one
  *    enabled symbol that only the gate makes changeable (PRINTK, BUG,
  *    FUTEX ... are forced on without EXPERT).  Each unlocked symbol is its
  *    own move G=y X=n, so batches of them share the gate and split well.
+ *
+ * A move that only switches symbols no code names (refs.h: EMBEDDED,
+ * which only selects EXPERT) saves nothing and would still rebuild
+ * everything that includes autoconf.h; one that only switches what the
+ * boot wrapper reads (KERNEL_XZ) cannot change vmlinux:
+ * kmin_search_drop_inert() removes such moves before they are scored,
+ * the latter unless the image is measured.
  *
  * Errors: 0 or -1 with a message in err[errlen]; the engine context is
  * left holding the state config (candidates) or the result (apply).
@@ -36,19 +43,23 @@
 
 #include "kconfig/query.h"
 #include "kmin/error.h"
+#include "kmin/refs.h"
 #include "kmin/search.h"
 #include "kmin/store.h"
+#include "kmin/worker.h"
 
 /*
  * Numbers kmin may lower: capacities whose minimum still boots (buffer
- * sizes, CPU and UART counts, log levels).  Others describe the hardware
+ * sizes, CPU and UART counts).  Log levels and FRAME_WARN are not among
+ * them: they decide which messages print and which stack frames warn,
+ * the code is the same, and lowering them costs a build for nothing.
+ * Others describe the hardware
  * (CPU_V7M_NUM_IRQ, DRAM_SIZE) or the memory model (ARCH_FORCE_MAX_ORDER):
  * their minimum builds and is smaller, and does not boot, which the build
  * oracle cannot see.
  */
 static const char *const lower_suffixes[] = {
-	"_SHIFT", "NR_CPUS", "NR_UARTS", "RUNTIME_UARTS", "LOGLEVEL_DEFAULT", "LOGLEVEL_QUIET",
-	"FRAME_WARN",
+	"_SHIFT", "NR_CPUS", "NR_UARTS", "RUNTIME_UARTS",
 };
 
 static bool may_lower(const char *name)
@@ -399,6 +410,64 @@ int kmin_search_apply(struct kconfig *kc, const char *scratch, const char *confi
 		return kmin_errf(err, errlen, "cannot hash a config");
 	*changed = strcmp(a, b) != 0;
 	return 0;
+}
+
+/*
+ * Whether switching sym can change what is measured: not when no code
+ * names it, nor, when only vmlinux counts, when only the boot wrapper does.
+ */
+static bool is_inert(const struct kmin_refs *refs, const char *sym, bool image_counts)
+{
+	return image_counts ? !kmin_refs_has(refs, sym) : !kmin_refs_in_vmlinux(refs, sym);
+}
+
+/* Whether every symbol that differs between configs a and b is inert. */
+static int all_inert(const char *a, const char *b, const struct kmin_refs *refs,
+		     bool image_counts, bool *inert)
+{
+	struct kmin_divergence *d;
+	size_t n;
+
+	if (kmin_config_diff(a, b, &d, &n))
+		return -1;
+	*inert = true;
+	for (size_t i = 0; i < n && *inert; i++)
+		*inert = is_inert(refs, d[i].symbol, image_counts);
+	kmin_divergences_free(d, n);
+	return 0;
+}
+
+int kmin_search_drop_inert(struct kconfig *kc, const char *scratch, const char *config,
+			   const struct kmin_refs *refs, bool image_counts, struct kmin_move *moves,
+			   size_t *n, size_t *dropped, char *err, size_t errlen)
+{
+	size_t k = 0;
+
+	*dropped = 0;
+	for (size_t i = 0; i < *n; i++) {
+		const struct kmin_move *m = &moves[i];
+		const char *lost;
+		char *after = NULL;
+		bool changed, inert = false;
+
+		/* a switch (off, or a choice member on) of an inert symbol is suspect */
+		if (m->nset == 1 && is_inert(refs, m->set[0].symbol, image_counts)) {
+			if (kmin_search_apply(kc, scratch, config, &m, 1, NULL, 0, &after, &changed,
+					      &lost, err, errlen))
+				return -1;
+			if (all_inert(config, after, refs, image_counts, &inert)) {
+				free(after);
+				return kmin_errf(err, errlen, "out of memory");
+			}
+			free(after);
+		}
+		if (inert)
+			(*dropped)++;
+		else
+			moves[k++] = moves[i];
+	}
+	*n = k;
+	return engine_load(kc, scratch, config, err, errlen);
 }
 
 void kmin_search_moves_format(const struct kmin_move *const *moves, size_t n, char *buf,

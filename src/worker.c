@@ -40,6 +40,7 @@ extern char **environ;
 #define MARKER ".kmin-building"		/* present while make may be half-way */
 #define LOCKFILE ".kmin-lock"		/* flock'ed by the worker owning the dir */
 #define LOGFILE ".kmin-build.log"	/* make's output for the current job */
+#define BOOTLOG ".kmin-boot.log"	/* QEMU's console for the current job */
 #define LOG_TAIL_BYTES 4096		/* at most this much of the log's end is kept */
 #define LOG_TAIL_LINES 40
 #define MAX_DIR_TRIES 64		/* w<N> numbers tried beyond W when some are busy */
@@ -88,7 +89,9 @@ struct kmin_pool {
 	struct kmin_pool_options opts;	/* strings below are owned copies */
 	char *srctree, *arch, *cross_compile, *image, *image_path, *build_root, *make;
 	char **env;			/* make's environment, NULL-terminated, owned */
-	char *cc;			/* "CC=ccache <prefix>gcc" or NULL */
+	char *cc;			/* "CC=[ccache|<wrapper>] <prefix>gcc" or NULL */
+	char *ccache_prefix;		/* "CCACHE_PREFIX=<wrapper>" or NULL */
+	char *local_retry;		/* opts.local_retry, owned */
 	struct worker *workers;
 	unsigned int nworkers;
 
@@ -279,6 +282,7 @@ const char *kmin_job_stage_name(enum kmin_job_stage stage)
 	case KMIN_STAGE_OLDDEFCONFIG: return "olddefconfig";
 	case KMIN_STAGE_BUILD: return "build";
 	case KMIN_STAGE_MEASURE: return "measure";
+	case KMIN_STAGE_BOOT: return "boot";
 	case KMIN_STAGE_DONE: return "done";
 	}
 	return "?";
@@ -344,10 +348,13 @@ static char **make_env(const struct kmin_pool *p)
 	free(arch);
 	free(cross);
 	for (char **e = environ; !bad && e && *e; e++)
-		if (!env_is_dropped(*e, p->opts.extra_env))
+		if (!env_is_dropped(*e, p->opts.extra_env) &&
+		    !(p->ccache_prefix && has_prefix(*e, "CCACHE_PREFIX=")))
 			bad = env_push(&env, &n, *e);
 	for (size_t i = 0; !bad && i < sizeof(env_pinned) / sizeof(env_pinned[0]); i++)
 		bad = env_push(&env, &n, env_pinned[i]);
+	if (!bad && p->ccache_prefix)
+		bad = env_push(&env, &n, p->ccache_prefix);
 	for (const char *const *e = p->opts.extra_env; !bad && e && *e; e++)
 		bad = env_push(&env, &n, *e);
 	if (bad) {
@@ -487,6 +494,7 @@ struct job_ctx {
 	double deadline;		/* monotonic seconds; 0: none */
 	char *log;			/* LOGFILE in the worker's dir */
 	int killed;			/* a make was killed: half-written files may be left */
+	const char *make_var;		/* one more VAR=VALUE for make (the local retry), or NULL */
 };
 
 static void progress(struct job_ctx *c, enum kmin_job_stage stage)
@@ -590,6 +598,8 @@ static int job_make(struct job_ctx *c, const char *const *targets, double *secon
 	argv[k++] = cross;
 	if (p->cc)
 		argv[k++] = p->cc;
+	if (c->make_var)
+		argv[k++] = c->make_var;
 	argv[k++] = jobs;
 	for (; *targets && k < 15; targets++)
 		argv[k++] = *targets;
@@ -854,6 +864,8 @@ static void job_keep_artifacts(struct job_ctx *c)
 	if (c->r->status != KMIN_JOB_OK)
 		return;
 	keep_one(c, "vmlinux", "vmlinux");
+	if (c->r->booted)
+		keep_one(c, BOOTLOG, "boot.log");
 	if (image && strcmp(image, "vmlinux"))
 		keep_one(c, image, base ? base + 1 : image);
 }
@@ -881,21 +893,83 @@ static int job_olddefconfig(struct job_ctx *c)
 	return 0;
 }
 
+/*
+ * make vmlinux IMAGE; when it fails through a compile cluster, once more
+ * with the wrapper told to compile here (opts.local_retry): the same CC
+ * text, so make goes on with only what is left, and a genuinely broken
+ * config fails again at the same file within seconds.
+ */
+static int job_build_make(struct job_ctx *c, const char *const *targets)
+{
+	struct kmin_pool *p = c->w->pool;
+	double first;
+	int rc;
+
+	if (!job_make(c, targets, &c->r->build_seconds))
+		return 0;
+	if (!p->local_retry || c->r->status != KMIN_JOB_FAILED || atomic_load(&p->cancel))
+		return -1;
+	first = c->r->build_seconds;
+	c->r->status = KMIN_JOB_OK;
+	free(c->r->message);
+	c->r->message = NULL;
+	c->make_var = p->local_retry;
+	rc = job_make(c, targets, &c->r->build_seconds);
+	c->make_var = NULL;
+	c->r->build_seconds += first;
+	return rc;
+}
+
+/*
+ * Boot the build in QEMU (boot.h): the verdict goes into r->boot, the job
+ * stays OK.  QEMU that cannot be run at all (no DTB: the config lacks the
+ * board) is a failed boot with the reason as message.
+ */
+static void job_boot(struct job_ctx *c)
+{
+	struct kmin_pool *p = c->w->pool;
+	struct kmin_boot_options bo = { 0 };
+	char err[256], *log = fmtdup("%s/" BOOTLOG, c->w->dir);
+
+	c->r->stage = KMIN_STAGE_BOOT;
+	progress(c, c->r->stage);
+	bo.files = p->opts.boot;
+	bo.objdir = c->w->dir;
+	bo.log_path = log;
+	bo.timeout = p->opts.boot_timeout;
+	bo.trampoline = p->opts.trampoline;
+	bo.cancel = &p->cancel;
+	c->r->booted = true;
+	c->r->boot_board = p->opts.boot->board->name;
+	if (!log || kmin_boot_run(&bo, &c->r->boot, err, sizeof(err))) {
+		c->r->boot.status = KMIN_BOOT_FAILED;
+		snprintf(c->r->boot.message, sizeof(c->r->boot.message), "%s",
+			 log ? err : "out of memory");
+	}
+	if (c->r->boot.status == KMIN_BOOT_CANCELLED)
+		fail(c, KMIN_JOB_CANCELLED, "cancelled in boot");
+	free(log);
+}
+
 static int job_build(struct job_ctx *c)
 {
 	struct kmin_pool *p = c->w->pool;
-	const char *targets[3] = { "vmlinux", NULL, NULL };
+	const char *targets[4] = { "vmlinux", NULL, NULL, NULL };
 
 	if (p->image && strcmp(p->image, "vmlinux"))
 		targets[1] = p->image;
+	if (p->opts.boot)
+		targets[targets[1] ? 2 : 1] = "dtbs";
 	c->r->stage = KMIN_STAGE_BUILD;
 	progress(c, c->r->stage);
-	if (job_make(c, targets, &c->r->build_seconds))
+	if (job_build_make(c, targets))
 		return -1;
 	c->r->stage = KMIN_STAGE_MEASURE;
 	progress(c, c->r->stage);
 	if (job_measure(c))
 		return -1;
+	if (p->opts.boot)
+		job_boot(c);
 	c->r->stage = KMIN_STAGE_DONE;
 	return 0;
 }
@@ -904,7 +978,7 @@ static struct kmin_job_result *run_job(struct worker *w, const struct job_node *
 {
 	struct kmin_pool *p = w->pool;
 	struct kmin_job_result *r = calloc(1, sizeof(*r));
-	struct job_ctx c = { w, job, r, 0, NULL, 0 };
+	struct job_ctx c = { w, job, r, 0, NULL, 0, NULL };
 	double t0 = now();
 
 	if (!r)
@@ -1006,9 +1080,16 @@ static int pool_copy_options(struct kmin_pool *p, const struct kmin_pool_options
 	p->make = xstrdup(o->make ? o->make : "make");
 	if (o->ccache)
 		p->cc = fmtdup("CC=ccache %sgcc", p->cross_compile ? p->cross_compile : "");
+	else if (o->cc_wrapper)
+		p->cc = fmtdup("CC=%s %sgcc", o->cc_wrapper, p->cross_compile ? p->cross_compile : "");
+	if (o->ccache && o->cc_wrapper)
+		p->ccache_prefix = fmtdup("CCACHE_PREFIX=%s", o->cc_wrapper);
+	p->local_retry = o->cc_wrapper ? xstrdup(o->local_retry) : NULL;
 	return !p->srctree || !p->arch || !p->cross_compile || (o->image && !p->image) ||
 	       (o->image_path && !p->image_path) || !p->build_root || !p->make ||
-	       (o->ccache && !p->cc) ? -1 : 0;
+	       ((o->ccache || o->cc_wrapper) && !p->cc) ||
+	       (o->ccache && o->cc_wrapper && !p->ccache_prefix) ||
+	       (o->cc_wrapper && o->local_retry && !p->local_retry) ? -1 : 0;
 }
 
 int kmin_pool_new(struct kmin_pool **out, const struct kmin_pool_options *o, char *err,
@@ -1161,6 +1242,8 @@ void kmin_pool_free(struct kmin_pool *p)
 	free(p->build_root);
 	free(p->make);
 	free(p->cc);
+	free(p->ccache_prefix);
+	free(p->local_retry);
 	pthread_cond_destroy(&p->job_ready);
 	pthread_cond_destroy(&p->result_ready);
 	pthread_mutex_destroy(&p->lock);

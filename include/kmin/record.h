@@ -27,6 +27,13 @@ int kmin_record_job(struct kmin_store *store, const char *config, size_t len,
 		    const struct kmin_build_key *key, const struct kmin_job_result *r,
 		    int64_t *build_id, char *err, size_t errlen);
 
+/*
+ * The boot of an ok result (r->booted) as the boot of build_id
+ * (store_boot.h); kmin_record_job() calls it.  0, or a negative store code.
+ */
+int kmin_record_boot(struct kmin_store *store, int64_t build_id, const struct kmin_job_result *r,
+		     char *err, size_t errlen);
+
 /* Milliseconds since the epoch, the store's unit of time. */
 int64_t kmin_record_now_ms(void);
 

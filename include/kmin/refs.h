@@ -7,6 +7,8 @@
  * engine changes with it.  The search uses this to drop moves that would
  * cost a build (often a near-full one: the symbol is in autoconf.h) and
  * cannot save a byte, e.g. EMBEDDED in 6.1, which only selects EXPERT.
+ * Names used only by the boot wrapper are told apart: they can change the
+ * compressed image but not vmlinux.
  *
  * The index is every CONFIG_ token of the files under the tree, except
  * Documentation/, tools/ (user space) and arch/ directories of other
@@ -34,6 +36,13 @@ int kmin_refs_load(struct kmin_refs **out, const char *source, const char *srcar
 
 /* Whether SYMBOL (without CONFIG_) is named by the code, as CONFIG_SYMBOL or CONFIG_SYMBOL_MODULE. */
 bool kmin_refs_has(const struct kmin_refs *refs, const char *symbol);
+
+/*
+ * Whether SYMBOL is named by code that goes into vmlinux: false for names
+ * only the boot wrapper uses (arch/<arch>/boot/: the compression of
+ * zImage, KERNEL_XZ and friends), which change the image but not vmlinux.
+ */
+bool kmin_refs_in_vmlinux(const struct kmin_refs *refs, const char *symbol);
 
 /* Symbols in the index. */
 size_t kmin_refs_count(const struct kmin_refs *refs);

@@ -27,7 +27,8 @@
  *    succeeds, the required features' ELF symbols are in vmlinux, and the
  *    metric does not grow.
  *  - It stops when no candidate is left, or the build or time budget is
- *    spent, and builds the final config once more to verify it.
+ *    spent, or (with a flash/RAM budget, budget.h) as soon as the config
+ *    fits, and builds the final config once more to verify it.
  *  Strategy LINEAR is the baseline: one move per build, in Kconfig order,
  *  one build at a time.
  *
@@ -51,6 +52,7 @@
 
 #include "kconfig/kconfig.h"
 #include "kconfig/solve.h"
+#include "kmin/budget.h"
 #include "kmin/store.h"
 #include "kmin/worker.h"
 
@@ -137,6 +139,22 @@ struct kmin_search_options {
 	 * there choice switches only cost builds.
 	 */
 	bool keep_choices;
+	const struct kmin_refs *refs;	/* the code's CONFIG_ names (refs.h), or NULL:
+					   drop moves that cannot change the size */
+	/*
+	 * A flash/RAM budget (budget.h), or NULL.  With one, the metric is
+	 * kmin_budget_score(): bytes beyond the budget, flash and RAM
+	 * together, measured per build from its sections in the store (the
+	 * `metric` field is then unused); the search stops as soon as the
+	 * state fits (score 0), else ends at the smallest shortfall reached.
+	 */
+	const struct kmin_budget *budget;
+	/*
+	 * The pool boots every build (worker.h boot; configs are boot configs):
+	 * a candidate whose build does not boot is rejected like a failed
+	 * build, and a stored build is used only with its recorded boot.
+	 */
+	bool boot;
 };
 
 /* One accepted move of the result. */
@@ -157,6 +175,9 @@ struct kmin_search_result {
 	bool verified;			/* the final config was built again and passed */
 	struct kmin_search_removed *removed;
 	size_t nremoved;
+	/* with a budget: the final state's fit (fit_known false when it could not be measured) */
+	bool fit_known;
+	struct kmin_budget_fit fit;
 };
 
 /* Run the search (see above).  *res is filled even on FAILED. */
@@ -207,6 +228,24 @@ int kmin_search_apply(struct kconfig *kc, const char *scratch, const char *confi
 		      const struct kmin_move *const *moves, size_t nmoves,
 		      const struct kconfig_requirement *reqs, size_t nreqs, char **out,
 		      bool *changed, const char **lost, char *err, size_t errlen);
+
+struct kmin_refs;
+
+/*
+ * Drop from moves[*n] (in place, order kept) every move that switches one
+ * inert symbol and whose whole effect, propagated by the engine at
+ * `config`, changes only inert symbols: it cannot change what is
+ * measured.  Inert: no code names it (refs.h), or, unless IMAGE_COUNTS
+ * (the metric includes the boot image), only the boot wrapper does.
+ * *dropped gets how many went.  Leaves kc holding `config`.  0, or -1
+ * with a message.
+ */
+int kmin_search_drop_inert(struct kconfig *kc, const char *scratch, const char *config,
+			   const struct kmin_refs *refs, bool image_counts, struct kmin_move *moves,
+			   size_t *n, size_t *dropped, char *err, size_t errlen);
+
+/* Whether metric m measures the boot image (not only vmlinux). */
+bool kmin_metric_uses_image(enum kmin_metric m);
 
 /* "SYM=n SYM2=y ..." for moves into buf (truncated with "..."). */
 void kmin_search_moves_format(const struct kmin_move *const *moves, size_t n, char *buf,

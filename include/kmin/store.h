@@ -11,6 +11,8 @@
  *   builds      one row per build: status, sizes, image bytes, seconds,
  *               worker, times, first error line, log tail
  *   sections    every allocated section (name, size) of a build's vmlinux
+ *   engine_checks, divergences   where kmin's engine and make's olddefconfig
+ *               disagreed for a build (0004; written with the build)
  *
  * A build is identified by its key (config SHA-256, kernel id, toolchain
  * id, arch, image name).  Callers look the key up before running make and
@@ -46,7 +48,7 @@
 #include "kmin/kernel_id.h"
 
 /* The schema version this code writes (PRAGMA user_version). */
-#define KMIN_STORE_SCHEMA_VERSION 2
+#define KMIN_STORE_SCHEMA_VERSION 5
 /* PRAGMA application_id of a kmin database: "kmin" in ASCII. */
 #define KMIN_STORE_APPLICATION_ID 0x6b6d696e
 
@@ -75,6 +77,12 @@ struct kmin_store;
 
 /* flags of kmin_store_open() */
 #define KMIN_STORE_READONLY 0x1	/* never create or migrate; fail with ENOENT if missing */
+/*
+ * With KMIN_STORE_READONLY: a database of an older kmin is migrated (which
+ * writes it) rather than refused, so the query commands keep working after
+ * an upgrade; a missing file is still ENOENT, a newer one ENEWER.
+ */
+#define KMIN_STORE_UPGRADE 0x2
 
 /*
  * Open (creating or migrating as needed) the database at path.  A missing
@@ -111,6 +119,17 @@ int kmin_store_default_path(char *buf, size_t len);
 /* The kernel of id->ident (kernel_id.h); updates path/describe of an existing row. */
 int kmin_store_kernel_upsert(struct kmin_store *s, const struct kmin_kernel_id *id,
 			     int64_t *id_out, char *err, size_t errlen);
+
+/*
+ * The kernel row last recorded for the tree at path (the newest whose
+ * source_path is path; path NULL: the newest of any path): a guess of its
+ * identity while the real one is computed (kernel_id.h walks the whole
+ * tree).  Only a guess: a result found under it may be used only once
+ * kmin_store_kernel_upsert() of the real identity gives the same row.
+ * 1 and *id_out set, 0 none (*id_out 0), or < 0.
+ */
+int kmin_store_kernel_last(struct kmin_store *s, const char *path, int64_t *id_out, char *err,
+			   size_t errlen);
 
 /*
  * A toolchain.  ident is what must change when the compiler changes (e.g.
@@ -173,6 +192,13 @@ struct kmin_section {
 	int64_t size;			/* bytes */
 };
 
+/* A symbol whose value differs between kmin's engine and make's olddefconfig. */
+struct kmin_build_divergence {
+	const char *symbol;		/* without CONFIG_ */
+	const char *engine;		/* the engine's value; "n" when not set or absent */
+	const char *make;		/* make's value */
+};
+
 struct kmin_build {
 	int64_t id;			/* builds.id (output of lookup; ignored by record) */
 	struct kmin_build_key key;
@@ -189,6 +215,14 @@ struct kmin_build {
 	size_t nsections;
 	int64_t cached_from;		/* 0 for a real build; else the build that answered */
 	void *mem_;			/* private: storage of a lookup's strings */
+	/*
+	 * kmin's engine against make's olddefconfig (record only; a lookup
+	 * leaves them zero): checked says they were compared, divergences
+	 * lists the symbols where they differ (none: they agree).
+	 */
+	bool checked;
+	const struct kmin_build_divergence *divergences;
+	size_t ndivergences;
 };
 
 /*
@@ -238,6 +272,8 @@ struct kmin_build_row {
 	int64_t started_ms, finished_ms;
 	const char *first_error;	/* "" if none */
 	int64_t cached_from;		/* 0 for a real build */
+	int64_t divergences;		/* symbols where engine and make differ (a cached row:
+					 * those of the build that answered); -1 not compared */
 };
 
 /*
@@ -252,6 +288,25 @@ typedef int (*kmin_build_row_fn)(void *payload, const struct kmin_build_row *row
  */
 int kmin_store_builds_foreach(struct kmin_store *s, kmin_build_row_fn fn, void *payload,
 			      char *err, size_t errlen);
+
+/* ---- engine/make divergences (db/store_divergence.c, schema 0004) ---- */
+
+/* One row of the divergences listing; strings borrowed for the callback only. */
+struct kmin_divergence_row {
+	int64_t build_id;		/* the real build that was compared */
+	const char *config_sha256;
+	const char *symbol, *engine, *make;
+};
+
+typedef int (*kmin_divergence_row_fn)(void *payload, const struct kmin_divergence_row *row);
+
+/*
+ * Call fn for every recorded divergence, by build id then symbol, in one
+ * read transaction; fn must not call the store.  A positive return of fn
+ * stops and is returned.
+ */
+int kmin_store_divergences_foreach(struct kmin_store *s, kmin_divergence_row_fn fn,
+				   void *payload, char *err, size_t errlen);
 
 /* ---- runs and steps of the search (db/store_run.c, schema 0002) ----
  *
@@ -352,5 +407,28 @@ typedef void (*kmin_saving_fn)(void *payload, const char *symbol, const char *me
 			       int64_t saving);
 int kmin_store_savings_foreach(struct kmin_store *s, int64_t kernel_id, const char *arch,
 			       kmin_saving_fn fn, void *payload, char *err, size_t errlen);
+
+/* ---- what a report reads (db/store_report.c) ---- */
+
+/* Called per section; the name is borrowed for the call.  A positive return stops. */
+typedef int (*kmin_section_fn)(void *payload, const struct kmin_section *section);
+
+/*
+ * Call fn for every section of build_id in ELF order (a cached row: those
+ * of the build that answered).  No sections (a failed build, no such
+ * build) calls fn never and returns 0.
+ */
+int kmin_store_sections_foreach(struct kmin_store *s, int64_t build_id, kmin_section_fn fn,
+				void *payload, char *err, size_t errlen);
+
+/*
+ * The kernel as people name it, "v6.1-rc1-dirty (/path)" or "6.1.158
+ * (/path)", or the toolchain's version text, into buf: 1, or 0 when
+ * there is no such row (buf "").
+ */
+int kmin_store_kernel_label(struct kmin_store *s, int64_t kernel_id, char *buf, size_t len,
+			    char *err, size_t errlen);
+int kmin_store_toolchain_label(struct kmin_store *s, int64_t toolchain_id, char *buf, size_t len,
+			       char *err, size_t errlen);
 
 #endif

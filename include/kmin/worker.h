@@ -21,7 +21,10 @@
  * variables that would change the build (KCONFIG_*, MAKEFLAGS, KBUILD_*,
  * LC_*...) plus ARCH, CROSS_COMPILE, LC_ALL=C and pinned
  * KBUILD_BUILD_TIMESTAMP/USER/HOST/VERSION, so equal configs give equal
- * sizes.  With ccache, CC="ccache <prefix>gcc" goes on make's command line.
+ * sizes.  With ccache, CC="ccache <prefix>gcc" goes on make's command line;
+ * with a compile cluster, CC="distcc <prefix>gcc" (or ccache with
+ * CCACHE_PREFIX=distcc), and a build that fails through it is resumed once
+ * with the cluster switched off (see cc_wrapper, local_retry).
  *
  * A build killed half-way (timeout, cancel, kill -9 of kmin) may leave
  * truncated objects that make would take as up to date.  Each job
@@ -49,6 +52,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "kmin/boot.h"
 #include "kmin/measure.h"
 
 enum kmin_job_status {
@@ -69,10 +73,11 @@ enum kmin_job_stage {
 	KMIN_STAGE_OLDDEFCONFIG,
 	KMIN_STAGE_BUILD,
 	KMIN_STAGE_MEASURE,
+	KMIN_STAGE_BOOT,		/* QEMU, when the pool has boot files (boot.h) */
 	KMIN_STAGE_DONE,
 };
 
-/* "prepare", "olddefconfig", "build", "measure", "done". */
+/* "prepare", "olddefconfig", "build", "measure", "boot", "done". */
 const char *kmin_job_stage_name(enum kmin_job_stage stage);
 
 struct kmin_progress {
@@ -94,9 +99,32 @@ struct kmin_pool_options {
 	unsigned int jobs;		/* make -jJ, J >= 1 */
 	double timeout;			/* seconds per job (olddefconfig + build); <= 0: none */
 	bool ccache;			/* CC="ccache <cross_compile>gcc" */
+	/*
+	 * A compiler wrapper that distributes compiles ("distcc", "icecc"), or
+	 * NULL: CC="<cc_wrapper> <cross_compile>gcc", or with ccache
+	 * CC="ccache <cross_compile>gcc" and CCACHE_PREFIX=<cc_wrapper> in
+	 * make's environment (its hosts, e.g. DISTCC_HOSTS, go in extra_env).
+	 */
+	const char *cc_wrapper;
+	/*
+	 * "NAME=VALUE" that makes the wrapper compile here (distcc:
+	 * "DISTCC_HOSTS=localhost"), or NULL.  When a build through the
+	 * wrapper fails, make runs once more with it on its command line (the
+	 * CC text, and so kbuild's recorded commands, stay the same: only
+	 * what is left is compiled), so a cluster fault is never taken for a
+	 * config that does not build.
+	 */
+	const char *local_retry;
 	const char *make;		/* make program; NULL: "make" */
 	const char *const *trampoline;	/* see spawn.h; NULL: none */
 	const char *const *extra_env;	/* "NAME=VALUE" added to make's environment, or NULL */
+	/*
+	 * Boot every good build in QEMU (boot.h) and build the DTBs too; NULL:
+	 * no boot.  Borrowed: must outlive the pool.  The jobs' configs must
+	 * already be boot configs (kmin_boot_config()).
+	 */
+	const struct kmin_boot_files *boot;
+	double boot_timeout;		/* seconds per boot; <= 0: 60 */
 	kmin_progress_fn progress;	/* may be NULL */
 	void *progress_data;
 };
@@ -132,6 +160,9 @@ struct kmin_job_result {
 	struct kmin_sizes sizes;	/* vmlinux (status OK) */
 	uint64_t image_bytes;	/* the image file (status OK) */
 	char *artifacts_error;	/* the build is fine but its artifacts could not be kept, or NULL */
+	bool booted;		/* the build was booted: boot holds the verdict */
+	struct kmin_boot_result boot;	/* status stays OK whatever the boot gave */
+	const char *boot_board;	/* the board booted (borrowed from boot.h's table), or NULL */
 	double seconds;		/* the whole job, wall clock */
 	double config_seconds;	/* make olddefconfig */
 	double build_seconds;	/* make vmlinux IMAGE */

@@ -16,7 +16,10 @@
 #   - bare `kmin --arch ... --require ...` is `kmin run`;
 #   - from tinyconfig + USB,SPI (already minimal) the engine finds no
 #     candidate and the run ends after the base build.
-# On the real 6.1 tree (skipped when it is missing): arm tinyconfig +
+# On the real 6.1 tree (skipped when it is missing): --plan from tinyconfig
+# + USB,SPI finds no move (already minimal), from versatile_defconfig many
+# (compression switches only when the image is measured);
+# arm tinyconfig +
 # SPI,I2C with --max-builds 3: a verified result no larger than the base.
 #
 # Usage: tests/integration/search.sh [--kmin PATH] [--quick]
@@ -148,6 +151,21 @@ check "unknown metric: exit 2" [ $? = 2 ]
 
 # ---- the real kernel: 6.1 arm tinyconfig + SPI,I2C, 3 builds ----
 if [ -f "$src/Makefile" ] && command -v arm-linux-gnueabi-gcc >/dev/null; then
+	# the engine sees that an allnoconfig-style solve is minimal: no move
+	# is left to build (EMBEDDED, which names no code, is left out)
+	"$kmin" run --source "$src" --arch arm --require USB,SPI --plan >"$tmp/plan.out" 2>"$tmp/plan.err"
+	check "real: --plan exits 0" [ $? = 0 ]
+	check "real: tinyconfig + USB,SPI leaves no move to build" \
+		bash -c "[ ! -s '$tmp/plan.out' ] && grep -q '0 candidate moves' '$tmp/plan.err'"
+	"$kmin" run --source "$src" --arch arm --require I2C,SPI --base versatile_defconfig --plan \
+		>"$tmp/plan2.out" 2>/dev/null
+	check "real: versatile_defconfig leaves moves to try" [ "$(wc -l <"$tmp/plan2.out")" -gt 100 ]
+	# the zImage compression (read only by arch/arm/boot) cannot change vmlinux:
+	# not tried for dec, tried when the image is the metric
+	check "real: no compression switch when vmlinux is measured" bash -c "! grep -q '^KERNEL_XZ=y' '$tmp/plan2.out'"
+	"$kmin" run --source "$src" --arch arm --require I2C,SPI --base versatile_defconfig --plan \
+		--metric image >"$tmp/plan3.out" 2>/dev/null
+	check "real: compression switches tried for --metric image" grep -q '^KERNEL_XZ=y' "$tmp/plan3.out"
 	"$kmin" run --source "$src" --arch arm --require SPI,I2C --max-builds 3 --db "$tmp/real.db" \
 		--output "$tmp/real" >"$tmp/real.log" 2>&1
 	rc=$?

@@ -44,6 +44,9 @@ static int setup(void **state)
 			  "int MYCONFIG_NOT_A_TOKEN;\n");
 	put("arch/arm/head.S", "#ifdef CONFIG_ARM_ONLY\n#endif\n");
 	put("arch/arm/vmlinux.lds", "CONFIG_IN_LDS\n");
+	put("arch/arm/boot/compressed/Makefile", "compress-$(CONFIG_ZIP_XZ) = xz\nCONFIG_IN_C\n");
+	put("arch/arm/bootstrap.c", "CONFIG_NOT_BOOT_DIR\n");
+	put("drivers/efi/Makefile.zboot", "CONFIG_ZIP_LZ4\n");
 	put("arch/x86/a.c", "CONFIG_OTHER_ARCH\n");
 	put("Documentation/a.c", "CONFIG_DOC_ONLY\n");
 	put("tools/a.c", "CONFIG_TOOLS_ONLY\n");
@@ -77,7 +80,15 @@ static void check_index(const struct kmin_refs *r)
 	assert_false(kmin_refs_has(r, "KCONFIG_TEXT"));	/* Kconfig files are not code */
 	assert_false(kmin_refs_has(r, "IN_TXT"));
 	assert_false(kmin_refs_has(r, ""));
-	assert_int_equal(kmin_refs_count(r), 7);
+	/* the boot wrapper's names: code, but not vmlinux's */
+	assert_true(kmin_refs_has(r, "ZIP_XZ"));
+	assert_false(kmin_refs_in_vmlinux(r, "ZIP_XZ"));
+	assert_true(kmin_refs_has(r, "ZIP_LZ4"));
+	assert_false(kmin_refs_in_vmlinux(r, "ZIP_LZ4"));
+	assert_true(kmin_refs_in_vmlinux(r, "IN_C"));	/* named by both: vmlinux */
+	assert_true(kmin_refs_in_vmlinux(r, "NOT_BOOT_DIR"));
+	assert_true(kmin_refs_in_vmlinux(r, "TOP"));
+	assert_int_equal(kmin_refs_count(r), 10);
 }
 
 static void test_scan(void **state)

@@ -398,6 +398,37 @@ static void test_refuse_newer(void **state)
 	run("rm -rf '%s'", f.dir);
 }
 
+/* An older kmin's database (schema 2): read-only opens refuse it, UPGRADE migrates it. */
+static void test_upgrade_old(void **state)
+{
+	struct fixture f;
+	struct kmin_store *s;
+	char err[256], sql[128];
+	(void)state;
+
+	make_dir(&f);
+	for (unsigned int i = 0; i < 2; i++)
+		sql_exec(f.db, kmin_store_migrations[i].sql);
+	snprintf(sql, sizeof(sql), "PRAGMA application_id = %d; PRAGMA user_version = 2;",
+		 KMIN_STORE_APPLICATION_ID);
+	sql_exec(f.db, sql);
+	assert_int_equal(kmin_store_open(&s, f.db, KMIN_STORE_READONLY, err, sizeof(err)),
+			 KMIN_STORE_EACCESS);
+	assert_non_null(strstr(err, "old schema"));
+	assert_int_equal(db_int(f.db, "PRAGMA user_version"), 2);
+	assert_int_equal(kmin_store_open(&s, f.db, KMIN_STORE_READONLY | KMIN_STORE_UPGRADE, err,
+					 sizeof(err)), 0);
+	kmin_store_close(s);
+	assert_int_equal(db_int(f.db, "PRAGMA user_version"), KMIN_STORE_SCHEMA_VERSION);
+	run("rm -rf '%s'", f.dir);
+	/* UPGRADE never creates */
+	make_dir(&f);
+	assert_int_equal(kmin_store_open(&s, f.db, KMIN_STORE_READONLY | KMIN_STORE_UPGRADE, err,
+					 sizeof(err)), KMIN_STORE_ENOENT);
+	assert_int_equal(access(f.db, F_OK), -1);
+	run("rm -rf '%s'", f.dir);
+}
+
 static void test_refuse_corrupt(void **state)
 {
 	struct fixture *f = *state;
@@ -800,6 +831,94 @@ static void test_cached_and_list(void **state)
 	assert_int_equal(kmin_store_builds_foreach(f->s, collect, &l, err, sizeof(err)), 5);
 }
 
+/* ---- engine/make divergences (0004) ---- */
+
+struct div_listing {
+	int n;
+	int64_t build[4];
+	char symbol[4][32], engine[4][16], make[4][16];
+	int64_t counts[4];	/* kmin_build_row.divergences per build row */
+	int nrows;
+};
+
+static int collect_divergence(void *payload, const struct kmin_divergence_row *r)
+{
+	struct div_listing *l = payload;
+
+	if (l->n == 4)
+		return 7;
+	l->build[l->n] = r->build_id;
+	assert_int_equal(strlen(r->config_sha256), 64);
+	snprintf(l->symbol[l->n], sizeof(l->symbol[0]), "%s", r->symbol);
+	snprintf(l->engine[l->n], sizeof(l->engine[0]), "%s", r->engine);
+	snprintf(l->make[l->n], sizeof(l->make[0]), "%s", r->make);
+	l->n++;
+	return 0;
+}
+
+static int collect_counts(void *payload, const struct kmin_build_row *r)
+{
+	struct div_listing *l = payload;
+
+	if (l->nrows < 4)
+		l->counts[l->nrows++] = r->divergences;
+	return 0;
+}
+
+static void test_divergences(void **state)
+{
+	static const struct kmin_build_divergence two[] = {
+		{ "I2C_COMPAT", "n", "y" }, { "NR_CPUS", "4", "2" },
+	};
+	struct fixture *f = *state;
+	struct kmin_build b = sample_build(f), bad;
+	struct div_listing l = { 0 };
+	int64_t unchecked = 0, agree = 0, differ = 0, cached = 0;
+	char err[256];
+
+	/* not compared, compared and equal, compared with two differences */
+	assert_int_equal(kmin_store_build_record(f->s, &b, &unchecked, err, sizeof(err)), 0);
+	b.checked = true;
+	assert_int_equal(kmin_store_build_record(f->s, &b, &agree, err, sizeof(err)), 0);
+	b.divergences = two;
+	b.ndivergences = 2;
+	assert_int_equal(kmin_store_build_record(f->s, &b, &differ, err, sizeof(err)), 0);
+	assert_int_equal(kmin_store_build_record_cached(f->s, differ, "cache", 1, 2, &cached, err,
+							sizeof(err)), 0);
+	assert_int_equal(db_int(f->db, "SELECT count(*) FROM engine_checks"), 2);
+	assert_int_equal(db_int(f->db, "SELECT count(*) FROM divergences"), 2);
+	/* the listing: -1 not compared, 0 agree, 2 differ, and the cached row shows its source's */
+	assert_int_equal(kmin_store_builds_foreach(f->s, collect_counts, &l, err, sizeof(err)), 0);
+	assert_int_equal(l.nrows, 4);
+	assert_int_equal(l.counts[0], -1);
+	assert_int_equal(l.counts[1], 0);
+	assert_int_equal(l.counts[2], 2);
+	assert_int_equal(l.counts[3], 2);
+	/* every symbol, sorted, with both values */
+	assert_int_equal(kmin_store_divergences_foreach(f->s, collect_divergence, &l, err,
+							sizeof(err)), 0);
+	assert_int_equal(l.n, 2);
+	assert_int_equal(l.build[0], differ);
+	assert_string_equal(l.symbol[0], "I2C_COMPAT");
+	assert_string_equal(l.engine[0], "n");
+	assert_string_equal(l.make[0], "y");
+	assert_string_equal(l.symbol[1], "NR_CPUS");
+	assert_string_equal(l.engine[1], "4");
+	assert_string_equal(l.make[1], "2");
+	/* a bad divergence (no symbol) fails the whole build's transaction: nothing half-written */
+	bad = sample_build(f);
+	bad.checked = true;
+	bad.divergences = (const struct kmin_build_divergence[]){ { "", "y", "n" } };
+	bad.ndivergences = 1;
+	assert_true(kmin_store_build_record(f->s, &bad, NULL, err, sizeof(err)) < 0);
+	assert_int_equal(db_int(f->db, "SELECT count(*) FROM builds"), 4);
+	assert_int_equal(db_int(f->db, "SELECT count(*) FROM engine_checks"), 2);
+	/* a callback's positive value stops the listing and is returned */
+	l.n = 4;
+	assert_int_equal(kmin_store_divergences_foreach(f->s, collect_divergence, &l, err,
+							sizeof(err)), 7);
+}
+
 /* ---- concurrency and crashes ---- */
 
 static void test_reader_during_write(void **state)
@@ -1138,6 +1257,7 @@ int main(void)
 		cmocka_unit_test(test_refuse_not_sqlite),
 		cmocka_unit_test(test_refuse_foreign_sqlite),
 		cmocka_unit_test(test_refuse_newer),
+		cmocka_unit_test(test_upgrade_old),
 		cmocka_unit_test_setup_teardown(test_refuse_corrupt, setup_store, teardown_store),
 		cmocka_unit_test(test_refuse_unwritable),
 		cmocka_unit_test(test_refuse_unwritable_file),
@@ -1149,6 +1269,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_record_rejects, setup_store, teardown_store),
 		cmocka_unit_test_setup_teardown(test_sections_stored, setup_store, teardown_store),
 		cmocka_unit_test_setup_teardown(test_cached_and_list, setup_store, teardown_store),
+		cmocka_unit_test_setup_teardown(test_divergences, setup_store, teardown_store),
 		cmocka_unit_test_setup_teardown(test_reader_during_write, setup_store, teardown_store),
 		cmocka_unit_test_setup_teardown(test_kill9_mid_write, setup_store, teardown_store),
 		cmocka_unit_test(test_two_processes),

@@ -61,6 +61,11 @@ static const char fake_make[] =
 	"if grep -q CONFIG_NOSPACE=y \"$O/.config\"; then\n"
 	"  echo 'ld: final link failed: No space left on device' >&2; exit 2\n"
 	"fi\n"
+	"if grep -q CONFIG_CLUSTER=y \"$O/.config\"; then\n"
+	"  echo \"$* $CCACHE_PREFIX\" >> \"$O/make.args\"\n"
+	"  case \" $* \" in *' KMIN_LOCAL=1 '*) ;; *)\n"
+	"    echo 'distcc[1] ERROR: compile init/main.c on dead/4 failed' >&2; exit 2;; esac\n"
+	"fi\n"
 	"if grep -q CONFIG_SLOW=y \"$O/.config\"; then sleep 30 & echo $! > \"$O/sleep.pid\"; wait; fi\n"
 	"cp \"$KMIN_TEST_ELF\" \"$O/vmlinux\"\n"
 	"n=$(sed -n 's/^CONFIG_IMAGE_BYTES=//p' \"$O/.config\"); mkdir -p \"$O/arch/arm/boot\"\n"
@@ -453,6 +458,58 @@ static void test_pool_failure_and_divergence(void **state)
 	kmin_pool_free(p);
 }
 
+/*
+ * A compile wrapper (distcc): CC carries it; a build that fails through it
+ * runs once more with the local-retry variable on make's command line, so
+ * a cluster fault is not a failed config, while a real failure still is.
+ */
+static void test_pool_cluster_retry(void **state)
+{
+	struct kmin_pool_options o;
+	struct kmin_pool *p;
+	struct kmin_job_result *r[2];
+	char root[1024], err[256], path[PATH_MAX], *args;
+
+	(void)state;
+	snprintf(root, sizeof(root), "%s/build-cluster", tmpdir);
+	pool_options(&o, root, 1);
+	o.cc_wrapper = "wrap";
+	o.local_retry = "KMIN_LOCAL=1";
+	assert_int_equal(kmin_pool_new(&p, &o, err, sizeof(err)), 0);
+	submit(p, "CONFIG_CLUSTER=y\n", NULL, NULL, 0);
+	submit(p, "CONFIG_CLUSTER=y\nCONFIG_FAIL=y\n", NULL, NULL, 1);
+	collect(p, r, 2);
+	assert_int_equal(r[0]->status, KMIN_JOB_OK);
+	assert_null(r[0]->message);
+	snprintf(path, sizeof(path), "%s/make.args", kmin_pool_dir(p, 0));
+	args = slurp(path);
+	assert_non_null(args);
+	/* first through the wrapper, then the same CC with the wrapper told to stay local */
+	assert_non_null(strstr(args, "CC=wrap arm-linux-gnueabi-gcc -j1 vmlinux zImage \n"));
+	assert_non_null(strstr(args, "CC=wrap arm-linux-gnueabi-gcc KMIN_LOCAL=1 -j1 vmlinux zImage"));
+	assert_int_equal(r[1]->status, KMIN_JOB_FAILED);
+	assert_string_equal(r[1]->message, "init/main.c:1:2: error: boom");
+	for (int i = 0; i < 2; i++)
+		kmin_job_result_free(r[i]);
+	kmin_pool_free(p);
+
+	/* with ccache: ccache keeps CC, the wrapper becomes CCACHE_PREFIX */
+	snprintf(root, sizeof(root), "%s/build-cluster-ccache", tmpdir);
+	pool_options(&o, root, 1);
+	o.ccache = true;
+	o.cc_wrapper = "wrap";
+	o.local_retry = "KMIN_LOCAL=1";
+	assert_int_equal(kmin_pool_new(&p, &o, err, sizeof(err)), 0);
+	submit(p, "CONFIG_CLUSTER=y\n", NULL, NULL, 0);
+	collect(p, r, 1);
+	assert_int_equal(r[0]->status, KMIN_JOB_OK);
+	snprintf(path, sizeof(path), "%s/make.args", kmin_pool_dir(p, 0));
+	args = slurp(path);
+	assert_non_null(strstr(args, "CC=ccache arm-linux-gnueabi-gcc -j1 vmlinux zImage wrap\n"));
+	kmin_job_result_free(r[0]);
+	kmin_pool_free(p);
+}
+
 static void test_pool_timeout_leaves_nothing(void **state)
 {
 	struct kmin_pool_options o;
@@ -685,6 +742,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_spawn_dies_with_parent),
 		cmocka_unit_test(test_pool_builds_and_measures),
 		cmocka_unit_test(test_pool_failure_and_divergence),
+		cmocka_unit_test(test_pool_cluster_retry),
 		cmocka_unit_test(test_pool_timeout_leaves_nothing),
 		cmocka_unit_test(test_pool_recovers_after_kill),
 		cmocka_unit_test(test_pool_artifacts),
