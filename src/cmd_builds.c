@@ -20,6 +20,7 @@
 #include <time.h>
 
 #include "commands.h"
+#include "json.h"
 #include "output.h"
 #include "kmin/store.h"
 #include "kmin/store_boot.h"
@@ -148,58 +149,6 @@ static void format_size(int64_t v, char *buf, size_t len)
 }
 
 /*
- * Length of the valid UTF-8 sequence at s (1-4), or 0 if the bytes there
- * are not one (overlong forms, surrogates and values above U+10FFFF are
- * invalid).
- */
-static size_t utf8_len(const unsigned char *s)
-{
-	unsigned int c = s[0];
-
-	if (c < 0x80)
-		return 1;
-	if (c >= 0xC2 && c <= 0xDF)
-		return (s[1] & 0xC0) == 0x80 ? 2 : 0;
-	if (c >= 0xE0 && c <= 0xEF) {
-		unsigned int lo = c == 0xE0 ? 0xA0 : 0x80, hi = c == 0xED ? 0x9F : 0xBF;
-		return s[1] >= lo && s[1] <= hi && (s[2] & 0xC0) == 0x80 ? 3 : 0;
-	}
-	if (c >= 0xF0 && c <= 0xF4) {
-		unsigned int lo = c == 0xF0 ? 0x90 : 0x80, hi = c == 0xF4 ? 0x8F : 0xBF;
-		return s[1] >= lo && s[1] <= hi && (s[2] & 0xC0) == 0x80 &&
-		       (s[3] & 0xC0) == 0x80 ? 4 : 0;
-	}
-	return 0;
-}
-
-/* s as a JSON string (RFC 8259); invalid UTF-8 becomes U+FFFD. */
-static void json_string(FILE *out, const char *s)
-{
-	const unsigned char *p = (const unsigned char *)s;
-
-	fputc('"', out);
-	while (*p) {
-		size_t n = utf8_len(p);
-		switch (*p) {
-		case '"': fputs("\\\"", out); break;
-		case '\\': fputs("\\\\", out); break;
-		case '\n': fputs("\\n", out); break;
-		case '\r': fputs("\\r", out); break;
-		case '\t': fputs("\\t", out); break;
-		default:
-			if (*p < 0x20)
-				fprintf(out, "\\u%04x", *p);
-			else if (n == 0)
-				fputs("\\ufffd", out);
-			else
-				fwrite(p, 1, n, out);
-		}
-		p += n ? n : 1;
-	}
-	fputc('"', out);
-}
-
-/*
  * s as valid UTF-8: each byte that does not start a valid sequence becomes
  * U+FFFD.  double_quotes: write '"' as '""' (inside a quoted CSV field).
  */
@@ -208,7 +157,7 @@ static void utf8_write(FILE *out, const char *s, bool double_quotes)
 	const unsigned char *p = (const unsigned char *)s;
 
 	while (*p) {
-		size_t n = utf8_len(p);
+		size_t n = kmin_utf8_len(p);
 		if (!n)
 			fputs("\xef\xbf\xbd", out);
 		else if (*p == '"' && double_quotes)
@@ -361,7 +310,7 @@ static int json_row(void *payload, const struct kmin_build_row *r)
 		const char *v = field_value(&f[i]);
 		fprintf(st->out, "%s\"%s\": ", i ? ", " : "", f[i].name);
 		if (f[i].kind == F_TEXT)
-			json_string(st->out, v);
+			kmin_json_write_string(st->out, v);
 		else
 			fputs(*v ? v : "null", st->out);
 	}
@@ -403,7 +352,7 @@ static size_t text_width(const char *s)
 	size_t n = 0, len;
 
 	for (; *p; p += len ? len : 1, n++)
-		len = utf8_len(p);
+		len = kmin_utf8_len(p);
 	return n;
 }
 
@@ -540,7 +489,7 @@ static int divergence_row(void *payload, const struct kmin_divergence_row *r)
 			(long long)r->build_id);
 		for (int i = 0; i < 4; i++) {
 			fprintf(st->out, ", \"%s\": ", names[i]);
-			json_string(st->out, text[i]);
+			kmin_json_write_string(st->out, text[i]);
 		}
 		fputc('}', st->out);
 		break;

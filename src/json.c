@@ -46,10 +46,32 @@ void kmin_json_end_object(struct kmin_json *j) { close_level(j, '}'); }
 void kmin_json_begin_array(struct kmin_json *j) { open_level(j, '['); }
 void kmin_json_end_array(struct kmin_json *j) { close_level(j, ']'); }
 
+size_t kmin_utf8_len(const unsigned char *s)
+{
+	unsigned int c = s[0];
+
+	if (c < 0x80)
+		return 1;
+	if (c >= 0xC2 && c <= 0xDF)
+		return (s[1] & 0xC0) == 0x80 ? 2 : 0;
+	if (c >= 0xE0 && c <= 0xEF) {
+		unsigned int lo = c == 0xE0 ? 0xA0 : 0x80, hi = c == 0xED ? 0x9F : 0xBF;
+		return s[1] >= lo && s[1] <= hi && (s[2] & 0xC0) == 0x80 ? 3 : 0;
+	}
+	if (c >= 0xF0 && c <= 0xF4) {
+		unsigned int lo = c == 0xF0 ? 0x90 : 0x80, hi = c == 0xF4 ? 0x8F : 0xBF;
+		return s[1] >= lo && s[1] <= hi && (s[2] & 0xC0) == 0x80 &&
+		       (s[3] & 0xC0) == 0x80 ? 4 : 0;
+	}
+	return 0;
+}
+
 void kmin_json_write_string(FILE *out, const char *s)
 {
 	fputc('"', out);
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+	for (const unsigned char *p = (const unsigned char *)s; *p;) {
+		size_t n = kmin_utf8_len(p);
+
 		switch (*p) {
 		case '"': fputs("\\\"", out); break;
 		case '\\': fputs("\\\\", out); break;
@@ -59,9 +81,12 @@ void kmin_json_write_string(FILE *out, const char *s)
 		default:
 			if (*p < 0x20)
 				fprintf(out, "\\u%04x", *p);
+			else if (!n)
+				fputs("\\ufffd", out);
 			else
-				fputc(*p, out);
+				fwrite(p, 1, n, out);
 		}
+		p += n ? n : 1;
 	}
 	fputc('"', out);
 }

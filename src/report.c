@@ -26,6 +26,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "json.h"
 #include "kmin/features.h"
 #include "kmin/report.h"
 #include "svg.h"
@@ -546,27 +547,6 @@ void kmin_report_clear(struct kmin_report *r)
 
 /* ---- HTML text ---- */
 
-/* Length of the valid UTF-8 sequence at s (1-4), or 0 when it is not one. */
-static size_t utf8_len(const unsigned char *s)
-{
-	unsigned int c = s[0];
-
-	if (c < 0x80)
-		return 1;
-	if (c >= 0xC2 && c <= 0xDF)
-		return (s[1] & 0xC0) == 0x80 ? 2 : 0;
-	if (c >= 0xE0 && c <= 0xEF) {
-		unsigned int lo = c == 0xE0 ? 0xA0 : 0x80, hi = c == 0xED ? 0x9F : 0xBF;
-		return s[1] >= lo && s[1] <= hi && (s[2] & 0xC0) == 0x80 ? 3 : 0;
-	}
-	if (c >= 0xF0 && c <= 0xF4) {
-		unsigned int lo = c == 0xF0 ? 0x90 : 0x80, hi = c == 0xF4 ? 0x8F : 0xBF;
-		return s[1] >= lo && s[1] <= hi && (s[2] & 0xC0) == 0x80 &&
-		       (s[3] & 0xC0) == 0x80 ? 4 : 0;
-	}
-	return 0;
-}
-
 void kmin_report_html_escape(FILE *out, const char *s, size_t max)
 {
 	const unsigned char *p = (const unsigned char *)s;
@@ -575,7 +555,7 @@ void kmin_report_html_escape(FILE *out, const char *s, size_t max)
 	if (!s)
 		return;
 	for (; *p; chars++) {
-		size_t n = utf8_len(p);
+		size_t n = kmin_utf8_len(p);
 		if (max && chars == max) {
 			fputs("\xe2\x80\xa6", out);	/* … */
 			return;
