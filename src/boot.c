@@ -32,6 +32,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "kmin/kernel.h"
+#include "kmin/file.h"
 #include "kmin/boot.h"
 #include "kmin/error.h"
 #include "kmin/spawn.h"
@@ -167,55 +169,6 @@ static char *fmt(const char *f, ...)
 	return n < 0 ? NULL : s;
 }
 
-static int mkdir_p(const char *path)
-{
-	char buf[PATH_MAX];
-	size_t n = strlen(path);
-
-	if (n >= sizeof(buf))
-		return -1;
-	memcpy(buf, path, n + 1);
-	for (char *p = buf + 1; *p; p++)
-		if (*p == '/') {
-			*p = '\0';
-			if (mkdir(buf, 0755) && errno != EEXIST)
-				return -1;
-			*p = '/';
-		}
-	return mkdir(buf, 0755) && errno != EEXIST ? -1 : 0;
-}
-
-/* Whole file, malloc'ed and NUL-terminated; NULL with errno. */
-static char *slurp(const char *path, size_t *len)
-{
-	FILE *f = fopen(path, "re");
-	char *buf = NULL;
-	size_t cap = 0, used = 0, n;
-
-	if (!f)
-		return NULL;
-	do {
-		if (cap - used < 4096) {
-			char *nb = realloc(buf, cap + 65536 + 1);
-			if (!nb) {
-				free(buf);
-				fclose(f);
-				errno = ENOMEM;
-				return NULL;
-			}
-			buf = nb;
-			cap += 65536;
-		}
-		n = fread(buf + used, 1, cap - used, f);
-		used += n;
-	} while (n);
-	fclose(f);
-	buf[used] = '\0';
-	if (len)
-		*len = used;
-	return buf;
-}
-
 static int spit(const char *path, const void *data, size_t len)
 {
 	FILE *f = fopen(path, "we");
@@ -237,7 +190,7 @@ static int spit(const char *path, const void *data, size_t len)
 static int replace_if_changed(const char *tmp, const char *path, int mode)
 {
 	size_t a = 0, b = 0;
-	char *x = slurp(tmp, &a), *y = slurp(path, &b);
+	char *x = kmin_file_read(tmp, &a), *y = kmin_file_read(path, &b);
 	int same = x && y && a == b && !memcmp(x, y, a);
 
 	free(x);
@@ -397,7 +350,7 @@ int kmin_boot_prepare(struct kmin_boot_files *out, const struct kmin_board *boar
 	out->dir = strdup(dir);
 	if (!out->dir)
 		return kmin_errf(err, errlen, "out of memory");
-	if (mkdir_p(dir)) {
+	if (kmin_mkdir_p(dir, 0755)) {
 		kmin_errf(err, errlen, "cannot create '%s': %s", dir, strerror(errno));
 		kmin_boot_files_clear(out);
 		return -1;
@@ -491,7 +444,7 @@ static char *write_shim(const struct kmin_boot_options *o, uint32_t entry, char 
 			size_t errlen)
 {
 	size_t len = 0;
-	char *bin = slurp(o->files->shim, &len), *path = fmt("%s/kmin-shim.bin", o->objdir);
+	char *bin = kmin_file_read(o->files->shim, &len), *path = fmt("%s/kmin-shim.bin", o->objdir);
 
 	if (!bin || !path || len < 8) {
 		kmin_errf(err, errlen, "cannot read the boot shim '%s'", o->files->shim);
@@ -515,7 +468,7 @@ fail:
 static void judge(const struct kmin_spawn_result *sr, double timeout, const char *log,
 		  struct kmin_boot_result *res)
 {
-	char *text = slurp(log, NULL);
+	char *text = kmin_file_read(log, NULL);
 	const char *panic = text ? strstr(text, "Kernel panic") : NULL;
 
 	res->seconds = sr->seconds;

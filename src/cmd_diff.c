@@ -25,6 +25,7 @@
 #include "json.h"
 #include "output.h"
 #include "query_out.h"
+#include "kmin/file.h"
 #include "kmin/search.h"
 #include "kmin/store.h"
 #include "kmin/store_query.h"
@@ -146,44 +147,12 @@ static int side_from_run(struct kmin_store *store, struct side *side, int64_t id
 	return 0;
 }
 
-static char *read_all(const char *path, size_t *len)
-{
-	FILE *f = fopen(path, "rb");
-	char *buf = NULL;
-	size_t cap = 0, n = 0, got;
-
-	if (!f)
-		return NULL;
-	do {
-		if (n + 4096 + 1 > cap) {
-			char *nb = realloc(buf, cap = 2 * cap + 8192);
-			if (!nb) {
-				free(buf);
-				fclose(f);
-				return NULL;
-			}
-			buf = nb;
-		}
-		got = fread(buf + n, 1, 4096, f);
-		n += got;
-	} while (got == 4096);
-	if (ferror(f)) {
-		free(buf);
-		fclose(f);
-		return NULL;
-	}
-	fclose(f);
-	buf[n] = '\0';
-	*len = n;
-	return buf;
-}
-
 /* A .config file into side; its sizes when the store has built it.  0 or -1. */
 static int side_from_file(struct kmin_store *store, struct side *side)
 {
 	char err[512];
 	size_t len;
-	char *raw = read_all(side->arg, &len);
+	char *raw = kmin_file_read(side->arg, &len);
 
 	side->kind = "file";
 	if (!raw)

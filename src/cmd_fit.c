@@ -27,6 +27,7 @@
 #include "commands.h"
 #include "json.h"
 #include "output.h"
+#include "kmin/file.h"
 #include "kmin/budget.h"
 #include "kmin/kernel_id.h"
 #include "kmin/store.h"
@@ -215,22 +216,6 @@ static int on_export(void *payload, const struct kmin_query_export_row *row)
 	return 0;
 }
 
-static char *read_file(const char *path, size_t *len)
-{
-	FILE *fp = fopen(path, "re");
-	char *buf = NULL;
-	long n;
-
-	if (fp && !fseek(fp, 0, SEEK_END) && (n = ftell(fp)) >= 0 && !fseek(fp, 0, SEEK_SET) &&
-	    (buf = malloc((size_t)n + 1))) {
-		*len = fread(buf, 1, (size_t)n, fp);
-		buf[*len] = '\0';
-	}
-	if (fp)
-		fclose(fp);
-	return buf;
-}
-
 static int subject_of_config(struct kmin_store *s, const struct fit_args *a,
 			     struct fit_subject *f)
 {
@@ -238,7 +223,7 @@ static int subject_of_config(struct kmin_store *s, const struct fit_args *a,
 	struct kmin_kernel_id kid;
 	char err[4400];
 	size_t len = 0;
-	char *text = read_file(a->target, &len);
+	char *text = kmin_file_read(a->target, &len);
 	int rc;
 
 	if (!text)

@@ -44,6 +44,7 @@
 #include "output.h"
 #include "kconfig/query.h"
 #include "kconfig/solve.h"
+#include "kmin/file.h"
 #include "kmin/budget.h"
 #include "kmin/features.h"
 #include "kmin/kernel.h"
@@ -384,20 +385,6 @@ static int expand(struct run_ctx *r)
 	return 0;
 }
 
-static char *read_file(const char *path)
-{
-	FILE *f = fopen(path, "re");
-	char *buf = NULL;
-	long n;
-
-	if (f && !fseek(f, 0, SEEK_END) && (n = ftell(f)) >= 0 && !fseek(f, 0, SEEK_SET) &&
-	    (buf = malloc((size_t)n + 1)))
-		buf[fread(buf, 1, (size_t)n, f)] = '\0';
-	if (f)
-		fclose(f);
-	return buf;
-}
-
 /*
  * --require's list without the word BOOT into buf (BOOT asks for a boot
  * check: --boot qemu unless --boot names the machine).  Exit code or 0.
@@ -509,7 +496,7 @@ static int solve_base(struct run_ctx *r)
 			   sol->nchanges);
 	kconfig_solution_free(sol);
 	kmin_tree_scratch_path(r->tree, "solved.config", path, sizeof(path));
-	if (kconfig_config_write(r->tree->kc, path) || !(r->base_text = read_file(path)))
+	if (kconfig_config_write(r->tree->kc, path) || !(r->base_text = kmin_file_read(path, NULL)))
 		return kmin_errorf("cannot write '%s'", path), KMIN_EXIT_FAIL;
 	return boot_base(r);
 }

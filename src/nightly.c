@@ -29,6 +29,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "kmin/file.h"
 #include "kmin/error.h"
 #include "kmin/git_log.h"
 #include "kmin/nightly.h"
@@ -236,20 +237,6 @@ void kmin_nightly_names_free(char **names, size_t n)
 	free(names);
 }
 
-static char *slurp(const char *path)
-{
-	FILE *f = fopen(path, "re");
-	char *buf = NULL;
-	long n;
-
-	if (f && !fseek(f, 0, SEEK_END) && (n = ftell(f)) >= 0 && !fseek(f, 0, SEEK_SET) &&
-	    (buf = malloc((size_t)n + 1)))
-		buf[fread(buf, 1, (size_t)n, f)] = '\0';
-	if (f)
-		fclose(f);
-	return buf;
-}
-
 int kmin_nightly_olddefconfig(struct kconfig *kc, const char *scratch, const char *config,
 			      char **out, char *err, size_t errlen)
 {
@@ -269,7 +256,7 @@ int kmin_nightly_olddefconfig(struct kconfig *kc, const char *scratch, const cha
 	if (kconfig_target_run(kc, KCONFIG_TARGET_OLDDEFCONFIG, &t) ||
 	    kconfig_config_write(kc, res))
 		return kmin_errf(err, errlen, "%s", kconfig_errmsg(kc));
-	if (!(*out = slurp(res)))
+	if (!(*out = kmin_file_read(res, NULL)))
 		return kmin_errf(err, errlen, "cannot read '%s'", res);
 	return 0;
 }

@@ -31,6 +31,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "kmin/kernel.h"
+#include "kmin/file.h"
 #include "kmin/error.h"
 #include "kmin/spawn.h"
 #include "kmin/worker.h"
@@ -132,61 +134,6 @@ static double now(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-/* mkdir -p; 0 or -1 with errno. */
-static int mkdir_p(const char *path)
-{
-	char buf[PATH_MAX];
-	size_t n = strlen(path);
-
-	if (n >= sizeof(buf)) {
-		errno = ENAMETOOLONG;
-		return -1;
-	}
-	memcpy(buf, path, n + 1);
-	for (char *p = buf + 1; *p; p++) {
-		if (*p != '/')
-			continue;
-		*p = '\0';
-		if (mkdir(buf, 0755) && errno != EEXIST)
-			return -1;
-		*p = '/';
-	}
-	return mkdir(buf, 0755) && errno != EEXIST ? -1 : 0;
-}
-
-/* Whole file into a malloc'ed NUL-terminated string; NULL with errno. */
-static char *read_file(const char *path, size_t *len)
-{
-	FILE *f = fopen(path, "re");
-	char *buf = NULL;
-	size_t cap = 0, used = 0, n;
-
-	if (!f)
-		return NULL;
-	for (;;) {
-		if (cap - used < 65536) {
-			char *nb = realloc(buf, cap + 65536 + 1);
-			if (!nb) {
-				free(buf);
-				fclose(f);
-				errno = ENOMEM;
-				return NULL;
-			}
-			buf = nb;
-			cap += 65536;
-		}
-		n = fread(buf + used, 1, cap - used, f);
-		used += n;
-		if (n == 0)
-			break;
-	}
-	fclose(f);
-	buf[used] = '\0';
-	if (len)
-		*len = used;
-	return buf;
 }
 
 /* Write all of buf to path (truncating); 0 or -1 with errno. */
@@ -377,7 +324,7 @@ static int worker_dir_lock(struct worker *w, const char *root, unsigned int n, c
 		free(dir);
 		return kmin_errf(err, errlen, "out of memory");
 	}
-	if (mkdir_p(dir) || (fd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC, 0644)) < 0) {
+	if (kmin_mkdir_p(dir, 0755) || (fd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC, 0644)) < 0) {
 		kmin_errf(err, errlen, "cannot create '%s': %s", dir, strerror(errno));
 		free(dir);
 		free(lock);
@@ -769,7 +716,7 @@ static int error_rank(const char *line)
 static void read_log(struct job_ctx *c)
 {
 	size_t len = 0;
-	char *text = read_file(c->log, &len), *best = NULL;
+	char *text = kmin_file_read(c->log, &len), *best = NULL;
 	int best_rank = 0;
 
 	if (!text)
@@ -854,7 +801,7 @@ static void job_keep_artifacts(struct job_ctx *c)
 
 	if (!c->job->artifacts_dir)
 		return;
-	if (mkdir_p(c->job->artifacts_dir)) {
+	if (kmin_mkdir_p(c->job->artifacts_dir, 0755)) {
 		c->r->artifacts_error = fmtdup("cannot create '%s': %s", c->job->artifacts_dir,
 					       strerror(errno));
 		return;
@@ -880,7 +827,7 @@ static int job_olddefconfig(struct job_ctx *c)
 	if (job_make(c, targets, &c->r->config_seconds))
 		return -1;
 	path = fmtdup("%s/.config", c->w->dir);
-	c->r->config = path ? read_file(path, NULL) : NULL;
+	c->r->config = path ? kmin_file_read(path, NULL) : NULL;
 	free(path);
 	if (!c->r->config)
 		return fail(c, KMIN_JOB_ERROR, "cannot read the .config make wrote: %s", strerror(errno));
@@ -1119,7 +1066,7 @@ int kmin_pool_new(struct kmin_pool **out, const struct kmin_pool_options *o, cha
 		p->workers[i].pool = p;
 		p->workers[i].lockfd = -1;
 	}
-	if (mkdir_p(p->build_root)) {
+	if (kmin_mkdir_p(p->build_root, 0755)) {
 		kmin_errf(err, errlen, "cannot create '%s': %s", p->build_root, strerror(errno));
 		kmin_pool_free(p);
 		return -1;
