@@ -26,6 +26,8 @@
  *   confdata.c   - .config read, write, savedefconfig
  *   targets.c    - the *config targets (conf.c's modes), tinyconfig,
  *                  merge of fragments, randconfig's generator
+ *   archdefconfig.c - make's KBUILD_DEFCONFIG for plain `make defconfig`
+ *   image.c      - parsed trees kept on disk and mapped back (warm opens)
  *   kconfig.c    - the public API glue (kconfig_open ...)
  */
 #ifndef KCONFIG_INTERNAL_H
@@ -312,6 +314,11 @@ struct kconfig {
 	size_t nchoice_snaps;
 
 	struct kc_pp *pp;
+	/* image.c: the on-disk image this context was mapped from or is made for; NULL: none */
+	struct kc_image *image;
+	/* names of sym_yes, sym_mod, sym_no, sym_empty: inside the context, so an image
+	   holds no pointer into the program */
+	char const_names[4][2];
 
 	/* files read while parsing, for $(filename) and error messages */
 	const char **files;
@@ -619,5 +626,26 @@ int kc_target_run(struct kconfig *kc, enum kconfig_target target,
 /* merge_config.sh -m base frag...: the merged text, malloc'ed, into *out. */
 int kc_merge_fragments(struct kconfig *kc, const char *base, size_t base_len,
 		       const char *const *frags, size_t nfrags, char **out, size_t *out_len);
+
+/* ---- image.c ---- */
+
+struct stat;
+/*
+ * With opts->shell_cache_dir: 1 and *out a context mapped from a valid
+ * image (parsed, finalized: kconfig_open is done); 0 with *out a new
+ * context to parse that records an image (its opts are set), or NULL
+ * (parse in a plain context).
+ */
+int kc_image_open(struct kconfig **out, const struct kconfig_options *opts);
+/* A file the parse read (st) or looked for and did not find (st NULL). */
+void kc_image_note_file(struct kconfig *kc, const char *path, const struct stat *st);
+/* After a successful parse: write the image (best effort). */
+void kc_image_store(struct kconfig *kc, const struct kconfig_options *opts);
+/* kconfig_free of a context with kc->image: unmaps kc itself. */
+void kc_image_release(struct kconfig *kc);
+
+/* archdefconfig.c: kconfig_default_defconfig() */
+int kc_default_defconfig(struct kconfig *kc, char *name, size_t namelen, char *path,
+			 size_t pathlen);
 
 #endif

@@ -77,29 +77,44 @@ void kc_restore_choices(struct kconfig *kc)
 	}
 }
 
+/*
+ * A warm open maps the image of an earlier parse of the same tree (see
+ * image.c for when that is allowed); otherwise the tree is parsed, in a
+ * context placed so that it can become such an image.
+ */
 int kconfig_open(struct kconfig **out, const struct kconfig_options *opts)
 {
-	struct kconfig *kc;
+	struct kconfig *kc = NULL;
 	int rc;
 
 	*out = NULL;
-	kc = calloc(1, sizeof(*kc));
-	if (!kc)
-		return KCONFIG_ENOMEM;
+	if (opts && opts->version == KCONFIG_OPTIONS_VERSION && opts->srctree &&
+	    kc_image_open(&kc, opts) == 1) {
+		*out = kc;
+		return 0;
+	}
+	if (!kc) {
+		kc = calloc(1, sizeof(*kc));
+		if (!kc)
+			return KCONFIG_ENOMEM;
+	}
 	*out = kc;
 	if (!opts || opts->version != KCONFIG_OPTIONS_VERSION)
 		return kc_error(kc, KCONFIG_EINVAL, "kconfig_options: unknown version %d",
 				opts ? opts->version : -1);
 	if (!opts->srctree)
 		return kc_error(kc, KCONFIG_EINVAL, "kconfig_options: srctree is required");
-	kc->opts = *opts;
+	if (!kc->image)
+		kc->opts = *opts;
 	kc_sym_init(kc);
 	rc = kc_parse(kc, opts->kconfig ? opts->kconfig : "Kconfig");
+	kc->opts = *opts;	/* an image's recording tap ends here */
 	if (rc)
 		return rc;
 	rc = kc_snapshot_choices(kc);
 	if (rc)
 		return kc_error(kc, rc, "out of memory");
+	kc_image_store(kc, opts);
 	return 0;
 }
 
@@ -110,7 +125,10 @@ void kconfig_free(struct kconfig *kc)
 	if (kc->pp)
 		kc_pp_free(kc->pp);
 	kc_arena_free(&kc->arena);
-	free(kc);
+	if (kc->image)
+		kc_image_release(kc);	/* kc lives in the image's mapping */
+	else
+		free(kc);
 }
 
 const char *kconfig_errmsg(const struct kconfig *kc)
@@ -154,6 +172,15 @@ int kconfig_target_parse(const char *name, enum kconfig_target *out)
 		return 0;
 	}
 	return KCONFIG_ENOENT;
+}
+
+int kconfig_default_defconfig(struct kconfig *kc, char *name, size_t namelen, char *path,
+			      size_t pathlen)
+{
+	if (!kc || !name || !path || !namelen || !pathlen)
+		return KCONFIG_EINVAL;
+	kc->errmsg[0] = '\0';
+	return kc_default_defconfig(kc, name, namelen, path, pathlen);
 }
 
 int kconfig_target_run(struct kconfig *kc, enum kconfig_target target,

@@ -226,11 +226,16 @@ static int kc_lex_read(struct kconfig *kc, const char *name, char **out, size_t 
 			return KCONFIG_ENOMEM;
 	}
 	fd = open(path ? path : name, O_RDONLY | O_CLOEXEC);
-	free(path);
-	if (fd < 0)
+	if (fd < 0) {
+		kc_image_note_file(kc, path ? path : name, NULL);
+		free(path);
 		return KCONFIG_ENOENT;
+	}
 	/* room for the whole file, one byte to see its end, and the NUL */
-	want = fstat(fd, &st) == 0 && S_ISREG(st.st_mode) ? (size_t)st.st_size : 0;
+	int sr = fstat(fd, &st);
+	want = sr == 0 && S_ISREG(st.st_mode) ? (size_t)st.st_size : 0;
+	kc_image_note_file(kc, path ? path : name, sr == 0 ? &st : NULL);
+	free(path);
 	cap = want ? want + 2 : 16384;
 	for (;;) {
 		if (cap - len < 2) {

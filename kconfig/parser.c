@@ -36,6 +36,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "internal.h"
 
@@ -1077,9 +1078,14 @@ static void kc_parse_detect_dialect(struct kconfig *kc)
 	if (!kc->opts.srctree || asprintf(&path, "%s/Makefile", kc->opts.srctree) < 0)
 		return;
 	f = fopen(path, "r");
-	free(path);
-	if (!f)
+	if (!f) {
+		kc_image_note_file(kc, path, NULL);
+		free(path);
 		return;
+	}
+	struct stat st;
+	kc_image_note_file(kc, path, fstat(fileno(f), &st) ? NULL : &st);
+	free(path);
 	for (int i = 0; i < 20 && fgets(line, sizeof(line), f); i++) {
 		sscanf(line, "VERSION = %d", &version);
 		sscanf(line, "PATCHLEVEL = %d", &patchlevel);

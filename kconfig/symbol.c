@@ -51,14 +51,15 @@ static void kc_sym_init_const(struct kc_symbol *sym, const char *name,
 
 void kc_sym_init(struct kconfig *kc)
 {
-	kc_sym_init_const(&kc->sym_yes, "y", KC_S_TRISTATE, KC_YES,
+	memcpy(kc->const_names, "y\0m\0n\0\0", sizeof(kc->const_names));
+	kc_sym_init_const(&kc->sym_yes, kc->const_names[0], KC_S_TRISTATE, KC_YES,
 			  KC_SYMBOL_CONST | KC_SYMBOL_VALID);
-	kc_sym_init_const(&kc->sym_mod, "m", KC_S_TRISTATE, KC_MOD,
+	kc_sym_init_const(&kc->sym_mod, kc->const_names[1], KC_S_TRISTATE, KC_MOD,
 			  KC_SYMBOL_CONST | KC_SYMBOL_VALID);
-	kc_sym_init_const(&kc->sym_no, "n", KC_S_TRISTATE, KC_NO,
+	kc_sym_init_const(&kc->sym_no, kc->const_names[2], KC_S_TRISTATE, KC_NO,
 			  KC_SYMBOL_CONST | KC_SYMBOL_VALID);
 	/* "" is not KC_SYMBOL_CONST in conf either; it has no type. */
-	kc_sym_init_const(&kc->sym_empty, "", KC_S_UNKNOWN, KC_NO,
+	kc_sym_init_const(&kc->sym_empty, kc->const_names[3], KC_S_UNKNOWN, KC_NO,
 			  KC_SYMBOL_VALID);
 	kc->modules_sym = &kc->sym_no;
 	kc->modules_val = KC_NO;

@@ -30,8 +30,9 @@ static const char config_usage[] =
 	"result exactly as the kernel's `make TARGET` would.\n"
 	"\n"
 	"TARGET is one of olddefconfig, alldefconfig, allnoconfig, allyesconfig,\n"
-	"allmodconfig, randconfig, tinyconfig, savedefconfig, or NAME_defconfig\n"
-	"from arch/ARCH/configs.\n"
+	"allmodconfig, randconfig, tinyconfig, savedefconfig, defconfig (the\n"
+	"arch Makefile's KBUILD_DEFCONFIG, as make's), or NAME_defconfig from\n"
+	"arch/ARCH/configs.\n"
 	"\n"
 	"options:\n"
 	"  --source DIR           kernel source tree (default: the embedded\n"
@@ -44,7 +45,8 @@ static const char config_usage[] =
 	"  --seed N               KCONFIG_SEED for randconfig (decimal or 0x hex)\n"
 	"  --kconfig FILE         top Kconfig file relative to --source (default\n"
 	"                         Kconfig); allows a bare Kconfig tree without Makefile\n"
-	"  --no-cache             do not use the $(shell,...) result cache\n"
+	"  --no-cache             do not use the $(shell,...) result cache nor\n"
+	"                         the parsed-tree images kept next to it\n"
 	"  -o, --output FILE      where to write (default .config; savedefconfig:\n"
 	"                         defconfig)\n"
 	"  -q, --quiet            do not print the engine's warnings\n"
@@ -126,6 +128,40 @@ static int parse_args(int argc, char **argv, struct config_args *args)
 	return 0;
 }
 
+/*
+ * Plain defconfig, as scripts/kconfig/Makefile runs it: conf --defconfig
+ * with arch/SRCARCH/configs/KBUILD_DEFCONFIG when that exists, else make's
+ * target KBUILD_DEFCONFIG.
+ */
+static int run_defconfig(const struct config_args *args, struct kmin_tree *tree,
+			 struct kconfig_target_options *topts, enum kconfig_target *target)
+{
+	char name[256], path[512], err[1024];
+
+	if (kconfig_default_defconfig(tree->kc, name, sizeof(name), path, sizeof(path)))
+		return kmin_errorf("defconfig: %s", kconfig_errmsg(tree->kc));
+	if (!args->quiet)
+		kmin_infof("default configuration is based on %s'%s'", path[0] ? "" : "target ",
+			   name);
+	if (path[0]) {
+		*target = KCONFIG_TARGET_DEFCONFIG;
+		topts->defconfig_file = path;
+		if (kconfig_target_run(tree->kc, KCONFIG_TARGET_DEFCONFIG, topts))
+			return kmin_errorf("%s", kconfig_errmsg(tree->kc));
+		return 0;
+	}
+	if (!strcmp(name, "defconfig"))
+		return kmin_errorf("defconfig: arch/%s/configs/defconfig does not exist",
+				   kmin_kernel_env_arch(tree->env)->srcarch);
+	if (!kconfig_target_parse(name, target) && *target == KCONFIG_TARGET_DEFCONFIG)
+		return kmin_errorf("defconfig: KBUILD_DEFCONFIG '%s' is not in arch/%s/configs: it "
+				   "is a target of the arch Makefile, which kmin does not run", name,
+				   kmin_kernel_env_arch(tree->env)->srcarch);
+	if (kmin_tree_run_target(tree, name, topts, target, err, sizeof(err)))
+		return kmin_errorf("defconfig: target '%s' (KBUILD_DEFCONFIG): %s", name, err);
+	return 0;
+}
+
 static int run_target(const struct config_args *args, struct kmin_tree *tree)
 {
 	enum kconfig_target target;
@@ -136,9 +172,13 @@ static int run_target(const struct config_args *args, struct kmin_tree *tree)
 	topts.allconfig = args->allconfig;
 	topts.seed = args->seed;
 	topts.has_seed = args->has_seed;
-	if (kmin_tree_run_target(tree, args->target, &topts, &target, err, sizeof(err)))
+	if (!strcmp(args->target, "defconfig")) {
+		if (run_defconfig(args, tree, &topts, &target))
+			return -1;
+	} else if (kmin_tree_run_target(tree, args->target, &topts, &target, err, sizeof(err))) {
 		return kmin_errorf("%s%s", err, strncmp(err, "unknown target", 14) ? ""
 						: "; see 'kmin config --help'");
+	}
 	const char *output = args->output;
 	if (!output)
 		output = target == KCONFIG_TARGET_SAVEDEFCONFIG ? "defconfig" : ".config";

@@ -83,7 +83,10 @@ struct kconfig_options {
 	 * Directory for the on-disk cache of $(shell,...) results, or NULL for
 	 * no cache.  Entries are keyed by command, working directory, the
 	 * environment and shell_cache_salt (kmin puts a toolchain fingerprint
-	 * there so a changed compiler never reuses stale answers).
+	 * there so a changed compiler never reuses stale answers).  Images of
+	 * parsed trees are kept there too: a later kconfig_open() of the same
+	 * tree (every file unchanged), options, environment and program maps
+	 * one instead of parsing (kconfig/image.c).
 	 */
 	const char *shell_cache_dir;
 	const char *shell_cache_salt;
@@ -144,6 +147,18 @@ struct kconfig_target_options {
 
 /* Parse a target name ("olddefconfig", "versatile_defconfig"...). */
 int kconfig_target_parse(const char *name, enum kconfig_target *out);
+
+/*
+ * What plain `make defconfig` starts from: the arch Makefile's
+ * KBUILD_DEFCONFIG (chosen by ARCH, SUBARCH or the host's machine where
+ * the Makefile does; "defconfig" when it sets none), from the context's
+ * srctree and environment (SRCARCH, ARCH, SUBARCH).  name gets the name
+ * ("multi_v7_defconfig"); path gets "arch/SRCARCH/configs/NAME" when that
+ * exists (run KCONFIG_TARGET_DEFCONFIG with it as defconfig_file), else ""
+ * (make then runs the target NAME).
+ */
+int kconfig_default_defconfig(struct kconfig *kc, char *name, size_t namelen, char *path,
+			      size_t pathlen);
 
 /*
  * Run a target and leave the result in the context; write it with
