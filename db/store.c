@@ -704,6 +704,78 @@ int kmin_store_sql_error(struct kmin_store *s, int rc, const char *what, char *e
 	return store_fail(s, rc, what, err, errlen);
 }
 
+int kmin_store_rows(struct kmin_store *s, const char *sql, kmin_store_bind_fn *bind,
+		    kmin_store_row_fn *row, void *arg, const char *what, char *err,
+		    size_t errlen)
+{
+	sqlite3_stmt *st = NULL;
+	int rc, stop = 0;
+
+	pthread_mutex_lock(&s->lock);
+	rc = sqlite3_prepare_v2(s->db, sql, -1, &st, NULL);
+	if (rc == SQLITE_OK && bind)
+		bind(st, arg);
+	while (rc == SQLITE_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		stop = row ? row(st, arg) : 0;
+		if (stop > 0)
+			break;
+		rc = stop < 0 ? -stop : SQLITE_OK;
+	}
+	/* the message is taken before finalize, while SQLite still holds it */
+	if (stop > 0)
+		rc = stop;
+	else
+		rc = rc == SQLITE_DONE ? 0 : store_fail(s, rc, what, err, errlen);
+	sqlite3_finalize(st);
+	pthread_mutex_unlock(&s->lock);
+	return rc;
+}
+
+/* kmin_store_row()'s callbacks around the caller's: stop after the first row. */
+struct first_row {
+	kmin_store_bind_fn *bind;
+	kmin_store_row_fn *row;
+	void *arg;
+};
+
+static void first_row_bind(sqlite3_stmt *st, void *arg)
+{
+	struct first_row *f = arg;
+
+	if (f->bind)
+		f->bind(st, f->arg);
+}
+
+static int first_row(sqlite3_stmt *st, void *arg)
+{
+	struct first_row *f = arg;
+	int rc = f->row ? f->row(st, f->arg) : 0;
+
+	return rc < 0 ? rc : 1;
+}
+
+int kmin_store_row(struct kmin_store *s, const char *sql, kmin_store_bind_fn *bind,
+		   kmin_store_row_fn *row, void *arg, const char *what, char *err,
+		   size_t errlen)
+{
+	struct first_row f = { bind, row, arg };
+
+	return kmin_store_rows(s, sql, first_row_bind, first_row, &f, what, err, errlen);
+}
+
+int kmin_store_insert(struct kmin_store *s, const char *sql, kmin_store_bind_fn *bind,
+		      void *arg, int64_t *rowid, const char *what, char *err, size_t errlen)
+{
+	int rc;
+
+	pthread_mutex_lock(&s->lock);	/* recursive: kmin_store_rows() takes it again */
+	rc = kmin_store_rows(s, sql, bind, NULL, arg, what, err, errlen);
+	if (rc == 0 && rowid)
+		*rowid = sqlite3_last_insert_rowid(s->db);
+	pthread_mutex_unlock(&s->lock);
+	return rc;
+}
+
 int64_t kmin_store_now_ms(void)
 {
 	return now_ms();
@@ -860,29 +932,32 @@ int kmin_store_kernel_upsert(struct kmin_store *s, const struct kmin_kernel_id *
 	return rc;
 }
 
+/* kmin_store_kernel_last()'s query: the path asked for, the id found. */
+struct kernel_last {
+	const char *path;
+	int64_t *id;
+};
+
+static void kernel_last_bind(sqlite3_stmt *st, void *arg)
+{
+	bind_text(st, 1, ((struct kernel_last *)arg)->path);
+}
+
+static int kernel_last_row(sqlite3_stmt *st, void *arg)
+{
+	*((struct kernel_last *)arg)->id = sqlite3_column_int64(st, 0);
+	return 0;
+}
+
 int kmin_store_kernel_last(struct kmin_store *s, const char *path, int64_t *id_out, char *err,
 			   size_t errlen)
 {
-	sqlite3_stmt *st = NULL;
-	int rc;
+	struct kernel_last q = { path, id_out };
 
 	*id_out = 0;
-	pthread_mutex_lock(&s->lock);
-	rc = sqlite3_prepare_v2(s->db, "SELECT id FROM kernels WHERE ?1 IS NULL OR source_path = ?1"
-				" ORDER BY id DESC LIMIT 1", -1, &st, NULL);
-	if (rc == SQLITE_OK) {
-		bind_text(st, 1, path);
-		rc = sqlite3_step(st);
-		if (rc == SQLITE_ROW)
-			*id_out = sqlite3_column_int64(st, 0);
-	}
-	sqlite3_finalize(st);
-	if (rc == SQLITE_ROW || rc == SQLITE_DONE)
-		rc = rc == SQLITE_ROW;
-	else
-		rc = store_fail(s, rc, "cannot look the kernel up in", err, errlen);
-	pthread_mutex_unlock(&s->lock);
-	return rc;
+	return kmin_store_row(s, "SELECT id FROM kernels WHERE ?1 IS NULL OR source_path = ?1"
+			      " ORDER BY id DESC LIMIT 1", kernel_last_bind, kernel_last_row, &q,
+			      "cannot look the kernel up in", err, errlen);
 }
 
 /* The id of the row whose key (?1 of statement `get`) is key; SQLITE_NOTFOUND if none. */

@@ -17,40 +17,34 @@
 #include "kmin/store_boot.h"
 #include "store_internal.h"
 
+static void boot_bind(sqlite3_stmt *st, void *arg)
+{
+	const struct kmin_store_boot *b = arg;
+	int64_t mem[] = { b->available_k, b->total_k, b->code_k, b->rwdata_k, b->rodata_k,
+			  b->init_k, b->bss_k, b->reserved_k, b->cma_reserved_k };
+
+	sqlite3_bind_int64(st, 1, b->build_id);
+	sqlite3_bind_text(st, 2, b->board, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, b->status, -1, SQLITE_STATIC);
+	sqlite3_bind_double(st, 4, b->seconds);
+	sqlite3_bind_int(st, 5, b->marker);
+	kmin_store_bind_text_or_null(st, 6, b->message && *b->message ? b->message : NULL);
+	for (int i = 0; i < 9; i++)
+		if (b->has_memory)
+			kmin_store_bind_size_or_null(st, 7 + i, mem[i]);
+	sqlite3_bind_int64(st, 16, b->created_ms ? b->created_ms : kmin_store_now_ms());
+}
+
 int kmin_store_boot_record(struct kmin_store *s, const struct kmin_store_boot *b, char *err,
 			   size_t errlen)
 {
-	sqlite3 *db = kmin_store_acquire(s);
-	sqlite3_stmt *st = NULL;
-	int64_t mem[] = { b->available_k, b->total_k, b->code_k, b->rwdata_k, b->rodata_k,
-			  b->init_k, b->bss_k, b->reserved_k, b->cma_reserved_k };
-	int rc = sqlite3_prepare_v2(db,
+	/* the binder only reads *b */
+	return kmin_store_rows(s,
 		"INSERT OR REPLACE INTO boots(build_id, board, status, seconds, marker, message,"
 		" available_k, total_k, code_k, rwdata_k, rodata_k, init_k, bss_k, reserved_k,"
 		" cma_reserved_k, created_ms)"
 		" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)",
-		-1, &st, NULL);
-
-	if (rc == SQLITE_OK) {
-		sqlite3_bind_int64(st, 1, b->build_id);
-		sqlite3_bind_text(st, 2, b->board, -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, 3, b->status, -1, SQLITE_STATIC);
-		sqlite3_bind_double(st, 4, b->seconds);
-		sqlite3_bind_int(st, 5, b->marker);
-		kmin_store_bind_text_or_null(st, 6, b->message && *b->message ? b->message : NULL);
-		for (int i = 0; i < 9; i++)
-			if (b->has_memory)
-				kmin_store_bind_size_or_null(st, 7 + i, mem[i]);
-		sqlite3_bind_int64(st, 16, b->created_ms ? b->created_ms : kmin_store_now_ms());
-		rc = sqlite3_step(st);
-	}
-	sqlite3_finalize(st);
-	if (rc != SQLITE_DONE)
-		rc = kmin_store_sql_error(s, rc, "cannot record a boot in", err, errlen);
-	else
-		rc = 0;
-	kmin_store_release(s);
-	return rc;
+		boot_bind, NULL, (void *)b, "cannot record a boot in", err, errlen);
 }
 
 static int64_t col_size(sqlite3_stmt *st, int i)
@@ -96,33 +90,41 @@ static int fill(sqlite3_stmt *st, struct kmin_store_boot *out)
 	return 0;
 }
 
+/* kmin_store_boot_get()'s query: the build bound to ?1, where its row goes. */
+struct boot_query {
+	int64_t build_id;
+	struct kmin_store_boot *out;
+	bool oom;
+};
+
+static void boot_get_bind(sqlite3_stmt *st, void *arg)
+{
+	sqlite3_bind_int64(st, 1, ((struct boot_query *)arg)->build_id);
+}
+
+static int boot_get_row(sqlite3_stmt *st, void *arg)
+{
+	struct boot_query *q = arg;
+
+	q->oom = fill(st, q->out) < 0;
+	return 0;
+}
+
 int kmin_store_boot_get(struct kmin_store *s, int64_t build_id, struct kmin_store_boot *out,
 			char *err, size_t errlen)
 {
-	sqlite3 *db = kmin_store_acquire(s);
-	sqlite3_stmt *st = NULL;
+	struct boot_query q = { build_id, out, false };
+	int rc;
+
+	memset(out, 0, sizeof(*out));
 	/* columns: 0 build_id, 1 board, 2 status, 3 message, 4 seconds, 5 marker, 6.. memory */
-	int rc = sqlite3_prepare_v2(db,
+	rc = kmin_store_row(s,
 		"SELECT build_id, board, status, message, seconds, marker, available_k, total_k,"
 		" code_k, rwdata_k, rodata_k, init_k, bss_k, reserved_k, cma_reserved_k, created_ms"
 		" FROM boots WHERE build_id ="
 		" (SELECT coalesce(cached_from, id) FROM builds WHERE id = ?1)",
-		-1, &st, NULL);
-
-	memset(out, 0, sizeof(*out));
-	if (rc == SQLITE_OK) {
-		sqlite3_bind_int64(st, 1, build_id);
-		rc = sqlite3_step(st);
-	}
-	if (rc == SQLITE_ROW)
-		rc = fill(st, out) ? kmin_errf(err, errlen, "out of memory") : 1;
-	else if (rc == SQLITE_DONE)
-		rc = 0;
-	else
-		rc = kmin_store_sql_error(s, rc, "cannot read a boot from", err, errlen);
-	sqlite3_finalize(st);
-	kmin_store_release(s);
-	return rc;
+		boot_get_bind, boot_get_row, &q, "cannot read a boot from", err, errlen);
+	return rc == 1 && q.oom ? kmin_errf(err, errlen, "out of memory") : rc;
 }
 
 void kmin_store_boot_clear(struct kmin_store_boot *b)

@@ -62,44 +62,48 @@ int kmin_store_divergences_insert(sqlite3 *db, int64_t build_id, const struct km
 	return rc;
 }
 
+/* kmin_store_divergences_foreach()'s callback and its payload. */
+struct divergence_query {
+	kmin_divergence_row_fn fn;
+	void *payload;
+};
+
+static int divergence_row(sqlite3_stmt *st, void *arg)
+{
+	struct divergence_query *q = arg;
+	struct kmin_divergence_row row = {
+		.build_id = sqlite3_column_int64(st, 0),
+		.config_sha256 = (const char *)sqlite3_column_text(st, 1),
+		.symbol = (const char *)sqlite3_column_text(st, 2),
+		.engine = (const char *)sqlite3_column_text(st, 3),
+		.make = (const char *)sqlite3_column_text(st, 4),
+	};
+	int stop;
+
+	if (!row.config_sha256 || !row.symbol || !row.engine || !row.make)
+		return -SQLITE_NOMEM;
+	stop = q->fn(q->payload, &row);
+	return stop > 0 ? stop : 0;
+}
+
 int kmin_store_divergences_foreach(struct kmin_store *s, kmin_divergence_row_fn fn,
 				   void *payload, char *err, size_t errlen)
 {
-	sqlite3 *db = kmin_store_acquire(s);
-	sqlite3_stmt *st = NULL;
-	int rc = sqlite3_exec(db, "BEGIN", NULL, NULL, NULL), stop = 0;
+	static const char what[] = "cannot list the divergences of";
+	struct divergence_query q = { fn, payload };
+	sqlite3 *db = kmin_store_acquire(s);	/* one read transaction for the whole listing */
+	int rc = sqlite3_exec(db, "BEGIN", NULL, NULL, NULL);
 
 	if (rc == SQLITE_OK)
-		rc = sqlite3_prepare_v2(db, "SELECT d.build_id, c.sha256, d.symbol, d.engine, d.make"
-					" FROM divergences d JOIN builds b ON b.id = d.build_id"
-					" JOIN configs c ON c.id = b.config_id"
-					" ORDER BY d.build_id, d.symbol", -1, &st, NULL);
-	while (rc == SQLITE_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
-		struct kmin_divergence_row row = {
-			.build_id = sqlite3_column_int64(st, 0),
-			.config_sha256 = (const char *)sqlite3_column_text(st, 1),
-			.symbol = (const char *)sqlite3_column_text(st, 2),
-			.engine = (const char *)sqlite3_column_text(st, 3),
-			.make = (const char *)sqlite3_column_text(st, 4),
-		};
-		if (!row.config_sha256 || !row.symbol || !row.engine || !row.make) {
-			rc = SQLITE_NOMEM;
-			break;
-		}
-		stop = fn(payload, &row);
-		if (stop > 0)
-			break;
-		rc = SQLITE_OK;
-	}
-	sqlite3_finalize(st);
+		rc = kmin_store_rows(s, "SELECT d.build_id, c.sha256, d.symbol, d.engine, d.make"
+				     " FROM divergences d JOIN builds b ON b.id = d.build_id"
+				     " JOIN configs c ON c.id = b.config_id"
+				     " ORDER BY d.build_id, d.symbol", NULL, divergence_row, &q, what,
+				     err, errlen);
+	else
+		rc = kmin_store_sql_error(s, rc, what, err, errlen);
 	if (!sqlite3_get_autocommit(db))
 		sqlite3_exec(db, "COMMIT", NULL, NULL, NULL);
-	if (stop > 0)
-		rc = stop;
-	else if (rc == SQLITE_DONE)
-		rc = 0;
-	else
-		rc = kmin_store_sql_error(s, rc, "cannot list the divergences of", err, errlen);
 	kmin_store_release(s);
 	return rc;
 }

@@ -33,6 +33,49 @@ void kmin_store_release(struct kmin_store *s);
 int kmin_store_sql_error(struct kmin_store *s, int rc, const char *what, char *err,
 			 size_t errlen);
 
+/*
+ * One statement, prepared for this call, on the store's connection: the
+ * loop every read and write of store_run.c, store_query.c, store_track.c,
+ * store_report.c, store_divergence.c and store_boot.c would otherwise
+ * spell out.  Under the store's lock from prepare to finalize (the lock is
+ * recursive: a row callback may call the store again on the same thread,
+ * and a caller holding kmin_store_acquire() keeps it across the call).
+ *
+ * bind(st, arg) sets the parameters (NULL: none).  row(st, arg) is called
+ * per result row (NULL: rows are stepped over); the row's columns are
+ * borrowed for the call.  It returns 0 for the next row, a positive value
+ * to stop there, or a negated SQLite result code (-SQLITE_NOMEM, ...) for
+ * a failure, reported like SQLite's own.
+ */
+typedef void kmin_store_bind_fn(sqlite3_stmt *st, void *arg);
+typedef int kmin_store_row_fn(sqlite3_stmt *st, void *arg);
+
+/*
+ * Run sql to its end.  0 when done, row()'s positive value when it
+ * stopped, else a negative enum kmin_store_error with
+ * "<what> '<path>': <SQLite's message>" in err (kmin_store_sql_error()).
+ */
+int kmin_store_rows(struct kmin_store *s, const char *sql, kmin_store_bind_fn *bind,
+		    kmin_store_row_fn *row, void *arg, const char *what, char *err,
+		    size_t errlen);
+
+/*
+ * As kmin_store_rows() for a query of at most one wanted row: row() sees
+ * only the first (its positive returns are ignored).  1 when there was a
+ * row, 0 when none, or a negative enum kmin_store_error.
+ */
+int kmin_store_row(struct kmin_store *s, const char *sql, kmin_store_bind_fn *bind,
+		   kmin_store_row_fn *row, void *arg, const char *what, char *err,
+		   size_t errlen);
+
+/*
+ * As kmin_store_rows() for an INSERT, without row callback: 0 and, when
+ * rowid is not NULL, *rowid = the new row's id, read before the lock is
+ * let go (so no other thread's insert comes between).
+ */
+int kmin_store_insert(struct kmin_store *s, const char *sql, kmin_store_bind_fn *bind,
+		      void *arg, int64_t *rowid, const char *what, char *err, size_t errlen);
+
 /* Now, Unix epoch milliseconds (the store's times). */
 int64_t kmin_store_now_ms(void);
 

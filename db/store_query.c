@@ -146,13 +146,49 @@ static void run_from_row(sqlite3_stmt *st, struct kmin_query_run *q)
 		q->final = (struct kmin_query_sizes){ -1, -1, -1, -1 };
 }
 
+/*
+ * A query of this file and what its callbacks need: the values bound, the
+ * caller's callback, or where the row goes.
+ */
+struct query {
+	int64_t id;
+	const char *sha256;
+	int64_t kernel_id, toolchain_id;
+	const char *arch;
+	union {
+		kmin_query_run_fn runs;
+		kmin_query_export_fn export;
+	} fn;
+	void *payload;
+	int64_t *build_id;
+	struct kmin_query_sizes *sizes;
+	char *sha_out;			/* [65] */
+	int found;
+};
+
+static void bind_id(sqlite3_stmt *st, void *arg)
+{
+	sqlite3_bind_int64(st, 1, ((struct query *)arg)->id);
+}
+
+static int runs_row(sqlite3_stmt *st, void *arg)
+{
+	struct query *q = arg;
+	struct kmin_query_run r;
+	int stop;
+
+	run_from_row(st, &r);
+	stop = q->fn.runs(q->payload, &r);
+	return stop > 0 ? stop : 0;
+}
+
 int kmin_store_query_runs(struct kmin_store *s, int64_t run_id, kmin_query_run_fn fn,
 			  void *payload, char *err, size_t errlen)
 {
-	sqlite3 *db = kmin_store_acquire(s);
-	sqlite3_stmt *st = NULL;
+	struct query q = { .id = run_id, .fn.runs = fn, .payload = payload };
+	sqlite3 *db = kmin_store_acquire(s);	/* held from the schema look to the last row */
 	const char *sql;
-	int rc, stop = 0;
+	int rc;
 
 	if (has_column(db, "runs", "track"))
 		sql = RUNS_SQL("r.track");
@@ -160,27 +196,34 @@ int kmin_store_query_runs(struct kmin_store *s, int64_t run_id, kmin_query_run_f
 		sql = RUNS_SQL(TRACK_OF_NIGHT);
 	else
 		sql = RUNS_SQL("NULL");
-	rc = sqlite3_prepare_v2(db, sql, -1, &st, NULL);
-	if (rc == SQLITE_OK)
-		sqlite3_bind_int64(st, 1, run_id);
-	while (rc == SQLITE_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
-		struct kmin_query_run q;
-		run_from_row(st, &q);
-		stop = fn(payload, &q);
-		if (stop > 0)
-			break;
-		rc = SQLITE_OK;
-	}
-	if (stop > 0)
-		rc = stop;
-	else
-		rc = rc == SQLITE_DONE ? 0 : kmin_store_sql_error(s, rc, "cannot list runs", err, errlen);
-	sqlite3_finalize(st);
+	rc = kmin_store_rows(s, sql, bind_id, runs_row, &q, "cannot list runs", err, errlen);
 	kmin_store_release(s);
 	return rc;
 }
 
 /* ---- configs and their builds ---- */
+
+static void config_build_bind(sqlite3_stmt *st, void *arg)
+{
+	struct query *q = arg;
+
+	sqlite3_bind_text(st, 1, q->sha256, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, q->kernel_id);
+	sqlite3_bind_int64(st, 3, q->toolchain_id);
+	if (q->arch)
+		sqlite3_bind_text(st, 4, q->arch, -1, SQLITE_STATIC);
+	else
+		sqlite3_bind_null(st, 4);
+}
+
+static int config_build_row(sqlite3_stmt *st, void *arg)
+{
+	struct query *q = arg;
+
+	*q->build_id = sqlite3_column_int64(st, 0);
+	sizes_from(st, 1, q->sizes);
+	return 0;
+}
 
 int kmin_store_query_config_build(struct kmin_store *s, const char *sha256, int64_t kernel_id,
 				  int64_t toolchain_id, const char *arch, int64_t *build_id,
@@ -192,34 +235,28 @@ int kmin_store_query_config_build(struct kmin_store *s, const char *sha256, int6
 		" WHERE c.sha256 = ?1 AND (?2 = 0 OR b.kernel_id = ?2)"
 		" AND (?3 = 0 OR b.toolchain_id = ?3) AND (?4 IS NULL OR b.arch = ?4)"
 		" AND b.status = 'ok' AND b.cached_from IS NULL ORDER BY b.id DESC LIMIT 1";
-	sqlite3 *db;
-	sqlite3_stmt *st = NULL;
-	int rc;
+	struct query q = { .sha256 = sha256, .kernel_id = kernel_id, .toolchain_id = toolchain_id,
+			   .arch = arch, .build_id = build_id, .sizes = sizes };
 
 	*build_id = 0;
 	*sizes = (struct kmin_query_sizes){ -1, -1, -1, -1 };
-	db = kmin_store_acquire(s);
-	rc = sqlite3_prepare_v2(db, sql, -1, &st, NULL);
-	if (rc == SQLITE_OK) {
-		sqlite3_bind_text(st, 1, sha256, -1, SQLITE_STATIC);
-		sqlite3_bind_int64(st, 2, kernel_id);
-		sqlite3_bind_int64(st, 3, toolchain_id);
-		if (arch)
-			sqlite3_bind_text(st, 4, arch, -1, SQLITE_STATIC);
-		else
-			sqlite3_bind_null(st, 4);
-		rc = sqlite3_step(st);
-	}
-	if (rc == SQLITE_ROW) {
-		*build_id = sqlite3_column_int64(st, 0);
-		sizes_from(st, 1, sizes);
-		rc = 1;
-	} else {
-		rc = rc == SQLITE_DONE ? 0 : kmin_store_sql_error(s, rc, "cannot look a build up", err, errlen);
-	}
-	sqlite3_finalize(st);
-	kmin_store_release(s);
-	return rc;
+	return kmin_store_row(s, sql, config_build_bind, config_build_row, &q,
+			      "cannot look a build up", err, errlen);
+}
+
+static void config_sha_bind(sqlite3_stmt *st, void *arg)
+{
+	sqlite3_bind_text(st, 1, ((struct query *)arg)->sha256, -1, SQLITE_STATIC);
+}
+
+/* Count the configs of the prefix (two at most), keeping the first. */
+static int config_sha_row(sqlite3_stmt *st, void *arg)
+{
+	struct query *q = arg;
+
+	if (q->found++ == 0)
+		snprintf(q->sha_out, 65, "%s", col_text(st, 0));
+	return 0;
 }
 
 int kmin_store_query_config_sha(struct kmin_store *s, const char *prefix, char out[65],
@@ -227,9 +264,8 @@ int kmin_store_query_config_sha(struct kmin_store *s, const char *prefix, char o
 {
 	char lower[65];
 	size_t n = strlen(prefix);
-	sqlite3 *db;
-	sqlite3_stmt *st = NULL;
-	int rc, found = 0;
+	struct query q = { .sha256 = lower, .sha_out = out };
+	int rc;
 
 	out[0] = '\0';
 	if (n < 4 || n > 64 || strspn(prefix, "0123456789abcdefABCDEF") != n) {
@@ -240,34 +276,54 @@ int kmin_store_query_config_sha(struct kmin_store *s, const char *prefix, char o
 	}
 	for (size_t i = 0; i <= n; i++)
 		lower[i] = (char)tolower((unsigned char)prefix[i]);
-	db = kmin_store_acquire(s);
 	/* a range on the unique index: sha256 >= prefix AND sha256 < prefix + 'g' */
-	rc = sqlite3_prepare_v2(db, "SELECT sha256 FROM configs WHERE sha256 >= ?1"
-				    " AND sha256 < ?1 || 'g' ORDER BY sha256 LIMIT 2", -1, &st, NULL);
-	if (rc == SQLITE_OK)
-		sqlite3_bind_text(st, 1, lower, -1, SQLITE_STATIC);
-	while (rc == SQLITE_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
-		if (found++ == 0)
-			snprintf(out, 65, "%s", col_text(st, 0));
-		rc = SQLITE_OK;
-	}
-	if (rc != SQLITE_DONE)
-		rc = kmin_store_sql_error(s, rc, "cannot look configs up", err, errlen);
-	else if (found > 1) {
+	rc = kmin_store_rows(s, "SELECT sha256 FROM configs WHERE sha256 >= ?1"
+			     " AND sha256 < ?1 || 'g' ORDER BY sha256 LIMIT 2", config_sha_bind,
+			     config_sha_row, &q, "cannot look configs up", err, errlen);
+	if (rc < 0)
+		return rc;
+	if (q.found > 1) {
 		out[0] = '\0';
 		if (err && errlen)
 			snprintf(err, errlen, "config hash prefix '%s' is ambiguous in database '%s'",
 				 prefix, kmin_store_path(s));
-		rc = KMIN_STORE_EINVAL;
-	} else {
-		rc = found;
+		return KMIN_STORE_EINVAL;
 	}
-	sqlite3_finalize(st);
-	kmin_store_release(s);
-	return rc;
+	return q.found;
 }
 
 /* ---- export ---- */
+
+static int export_row(sqlite3_stmt *st, void *arg)
+{
+	struct query *q = arg;
+	struct kmin_query_export_row r = {
+		.id = sqlite3_column_int64(st, 0),
+		.arch = col_text(st, 1),
+		.image = col_text(st, 2),
+		.status = col_text(st, 3),
+		.seconds = sqlite3_column_double(st, 8),
+		.worker = col_text(st, 9),
+		.started_ms = sqlite3_column_int64(st, 10),
+		.finished_ms = sqlite3_column_int64(st, 11),
+		.cached_from = sqlite3_column_int64(st, 12),
+		.first_error = col_text(st, 13),
+		.config_sha256 = col_text(st, 14),
+		.config_bytes = sqlite3_column_int64(st, 15),
+		.kernel_ident = col_text(st, 16),
+		.kernel_version = col_text(st, 17),
+		.kernel_describe = col_text(st, 18),
+		.kernel_commit = col_text(st, 19),
+		.kernel_dirty = sqlite3_column_int(st, 20) != 0,
+		.kernel_path = col_text(st, 21),
+		.toolchain = col_text(st, 22),
+	};
+	int stop;
+
+	sizes_from(st, 4, &r.sizes);
+	stop = q->fn.export(q->payload, &r);
+	return stop > 0 ? stop : 0;
+}
 
 int kmin_store_query_export(struct kmin_store *s, kmin_query_export_fn fn, void *payload,
 			    char *err, size_t errlen)
@@ -281,46 +337,9 @@ int kmin_store_query_export(struct kmin_store *s, kmin_query_export_fn fn, void 
 		" FROM builds b JOIN configs c ON c.id = b.config_id"
 		" JOIN kernels k ON k.id = b.kernel_id JOIN toolchains t ON t.id = b.toolchain_id"
 		" ORDER BY b.id";
-	sqlite3 *db = kmin_store_acquire(s);
-	sqlite3_stmt *st = NULL;
-	int rc, stop = 0;
+	struct query q = { .fn.export = fn, .payload = payload };
 
-	rc = sqlite3_prepare_v2(db, sql, -1, &st, NULL);
-	while (rc == SQLITE_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
-		struct kmin_query_export_row r = {
-			.id = sqlite3_column_int64(st, 0),
-			.arch = col_text(st, 1),
-			.image = col_text(st, 2),
-			.status = col_text(st, 3),
-			.seconds = sqlite3_column_double(st, 8),
-			.worker = col_text(st, 9),
-			.started_ms = sqlite3_column_int64(st, 10),
-			.finished_ms = sqlite3_column_int64(st, 11),
-			.cached_from = sqlite3_column_int64(st, 12),
-			.first_error = col_text(st, 13),
-			.config_sha256 = col_text(st, 14),
-			.config_bytes = sqlite3_column_int64(st, 15),
-			.kernel_ident = col_text(st, 16),
-			.kernel_version = col_text(st, 17),
-			.kernel_describe = col_text(st, 18),
-			.kernel_commit = col_text(st, 19),
-			.kernel_dirty = sqlite3_column_int(st, 20) != 0,
-			.kernel_path = col_text(st, 21),
-			.toolchain = col_text(st, 22),
-		};
-		sizes_from(st, 4, &r.sizes);
-		stop = fn(payload, &r);
-		if (stop > 0)
-			break;
-		rc = SQLITE_OK;
-	}
-	if (stop > 0)
-		rc = stop;
-	else
-		rc = rc == SQLITE_DONE ? 0 : kmin_store_sql_error(s, rc, "cannot export builds", err, errlen);
-	sqlite3_finalize(st);
-	kmin_store_release(s);
-	return rc;
+	return kmin_store_rows(s, sql, NULL, export_row, &q, "cannot export builds", err, errlen);
 }
 
 /* ---- requirement lists as sets ---- */

@@ -41,6 +41,28 @@ const char *kmin_step_kind_name(enum kmin_step_kind kind)
 	return (unsigned)kind < 4 ? step_kind_names[kind] : "?";
 }
 
+static void run_create_bind(sqlite3_stmt *st, void *arg)
+{
+	const struct kmin_run *r = arg;
+
+	sqlite3_bind_text(st, 1, r->key, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 2, r->strategy, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 3, r->arch, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 4, r->requirements, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 5, r->base, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 6, r->metric, -1, SQLITE_TRANSIENT);
+	kmin_store_bind_id_or_null(st, 7, r->kernel_id);
+	kmin_store_bind_id_or_null(st, 8, r->toolchain_id);
+	sqlite3_bind_text(st, 9, kmin_run_status_name(r->status), -1, SQLITE_STATIC);
+	kmin_store_bind_text_or_null(st, 10, r->base_sha256);
+	kmin_store_bind_size_or_null(st, 11, r->base_size);
+	kmin_store_bind_text_or_null(st, 12, r->final_sha256);
+	kmin_store_bind_size_or_null(st, 13, r->final_size);
+	sqlite3_bind_int64(st, 14, r->builds);
+	sqlite3_bind_int64(st, 15, r->cached);
+	sqlite3_bind_int64(st, 16, r->started_ms ? r->started_ms : kmin_store_now_ms());
+}
+
 int kmin_store_run_create(struct kmin_store *s, const struct kmin_run *r, int64_t *id_out,
 			  char *err, size_t errlen)
 {
@@ -48,36 +70,25 @@ int kmin_store_run_create(struct kmin_store *s, const struct kmin_run *r, int64_
 		"INSERT INTO runs(key, strategy, arch, requirements, base, metric, kernel_id,"
 		" toolchain_id, status, base_sha256, base_size, final_sha256, final_size, builds,"
 		" cached, started_ms) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16)";
-	sqlite3 *db = kmin_store_acquire(s);
-	sqlite3_stmt *st = NULL;
-	int rc;
 
-	rc = sqlite3_prepare_v2(db, sql, -1, &st, NULL);
-	if (rc == SQLITE_OK) {
-		sqlite3_bind_text(st, 1, r->key, -1, SQLITE_TRANSIENT);
-		sqlite3_bind_text(st, 2, r->strategy, -1, SQLITE_TRANSIENT);
-		sqlite3_bind_text(st, 3, r->arch, -1, SQLITE_TRANSIENT);
-		sqlite3_bind_text(st, 4, r->requirements, -1, SQLITE_TRANSIENT);
-		sqlite3_bind_text(st, 5, r->base, -1, SQLITE_TRANSIENT);
-		sqlite3_bind_text(st, 6, r->metric, -1, SQLITE_TRANSIENT);
-		kmin_store_bind_id_or_null(st, 7, r->kernel_id);
-		kmin_store_bind_id_or_null(st, 8, r->toolchain_id);
-		sqlite3_bind_text(st, 9, kmin_run_status_name(r->status), -1, SQLITE_STATIC);
-		kmin_store_bind_text_or_null(st, 10, r->base_sha256);
-		kmin_store_bind_size_or_null(st, 11, r->base_size);
-		kmin_store_bind_text_or_null(st, 12, r->final_sha256);
-		kmin_store_bind_size_or_null(st, 13, r->final_size);
-		sqlite3_bind_int64(st, 14, r->builds);
-		sqlite3_bind_int64(st, 15, r->cached);
-		sqlite3_bind_int64(st, 16, r->started_ms ? r->started_ms : kmin_store_now_ms());
-		rc = sqlite3_step(st);
-	}
-	if (rc == SQLITE_DONE && id_out)
-		*id_out = sqlite3_last_insert_rowid(db);
-	rc = rc == SQLITE_DONE ? 0 : kmin_store_sql_error(s, rc, "cannot record the run", err, errlen);
-	sqlite3_finalize(st);
-	kmin_store_release(s);
-	return rc;
+	/* the binder only reads *r */
+	return kmin_store_insert(s, sql, run_create_bind, (void *)r, id_out,
+				 "cannot record the run", err, errlen);
+}
+
+static void run_update_bind(sqlite3_stmt *st, void *arg)
+{
+	const struct kmin_run *r = arg;
+
+	sqlite3_bind_int64(st, 1, r->id);
+	sqlite3_bind_text(st, 2, kmin_run_status_name(r->status), -1, SQLITE_STATIC);
+	kmin_store_bind_text_or_null(st, 3, r->base_sha256);
+	kmin_store_bind_size_or_null(st, 4, r->base_size);
+	kmin_store_bind_text_or_null(st, 5, r->final_sha256);
+	kmin_store_bind_size_or_null(st, 6, r->final_size);
+	sqlite3_bind_int64(st, 7, r->builds);
+	sqlite3_bind_int64(st, 8, r->cached);
+	kmin_store_bind_id_or_null(st, 9, r->finished_ms);
 }
 
 int kmin_store_run_update(struct kmin_store *s, const struct kmin_run *r, char *err,
@@ -86,27 +97,9 @@ int kmin_store_run_update(struct kmin_store *s, const struct kmin_run *r, char *
 	static const char sql[] =
 		"UPDATE runs SET status = ?2, base_sha256 = ?3, base_size = ?4, final_sha256 = ?5,"
 		" final_size = ?6, builds = ?7, cached = ?8, finished_ms = ?9 WHERE id = ?1";
-	sqlite3 *db = kmin_store_acquire(s);
-	sqlite3_stmt *st = NULL;
-	int rc;
 
-	rc = sqlite3_prepare_v2(db, sql, -1, &st, NULL);
-	if (rc == SQLITE_OK) {
-		sqlite3_bind_int64(st, 1, r->id);
-		sqlite3_bind_text(st, 2, kmin_run_status_name(r->status), -1, SQLITE_STATIC);
-		kmin_store_bind_text_or_null(st, 3, r->base_sha256);
-		kmin_store_bind_size_or_null(st, 4, r->base_size);
-		kmin_store_bind_text_or_null(st, 5, r->final_sha256);
-		kmin_store_bind_size_or_null(st, 6, r->final_size);
-		sqlite3_bind_int64(st, 7, r->builds);
-		sqlite3_bind_int64(st, 8, r->cached);
-		kmin_store_bind_id_or_null(st, 9, r->finished_ms);
-		rc = sqlite3_step(st);
-	}
-	rc = rc == SQLITE_DONE ? 0 : kmin_store_sql_error(s, rc, "cannot update the run", err, errlen);
-	sqlite3_finalize(st);
-	kmin_store_release(s);
-	return rc;
+	return kmin_store_rows(s, sql, run_update_bind, NULL, (void *)r, "cannot update the run",
+			       err, errlen);
 }
 
 /* ---- reading runs ---- */
@@ -183,85 +176,114 @@ void kmin_run_clear(struct kmin_run *r)
 	memset(r, 0, sizeof(*r));
 }
 
+/*
+ * A query of this file and what its callbacks need: the key or id bound
+ * to ?1 (and the arch to ?2), the caller's callback, or where one row goes.
+ */
+struct run_query {
+	int64_t id;
+	const char *text;
+	const char *arch;
+	union {
+		kmin_run_row_fn runs;
+		kmin_step_row_fn steps;
+		kmin_saving_fn savings;
+	} fn;
+	void *payload;
+	void *out;
+};
+
+static void bind_id(sqlite3_stmt *st, void *arg)
+{
+	sqlite3_bind_int64(st, 1, ((struct run_query *)arg)->id);
+}
+
+static int run_get_row(sqlite3_stmt *st, void *arg)
+{
+	struct kmin_run *out = ((struct run_query *)arg)->out;
+
+	run_from_row(st, out);
+	return run_own(out) ? -SQLITE_NOMEM : 0;
+}
+
 int kmin_store_run_get(struct kmin_store *s, int64_t id, struct kmin_run *out, char *err,
 		       size_t errlen)
 {
-	sqlite3 *db = kmin_store_acquire(s);
-	sqlite3_stmt *st = NULL;
-	int rc;
+	struct run_query q = { .id = id, .out = out };
 
 	memset(out, 0, sizeof(*out));
-	rc = sqlite3_prepare_v2(db, "SELECT " RUN_COLUMNS " FROM runs WHERE id = ?1", -1, &st,
-				NULL);
-	if (rc == SQLITE_OK) {
-		sqlite3_bind_int64(st, 1, id);
-		rc = sqlite3_step(st);
-	}
-	if (rc == SQLITE_ROW) {
-		run_from_row(st, out);
-		rc = run_own(out) ? kmin_store_sql_error(s, SQLITE_NOMEM, "cannot read the run", err, errlen) : 1;
-	} else {
-		rc = rc == SQLITE_DONE ? 0
-			: kmin_store_sql_error(s, rc, "cannot read the run", err, errlen);
-	}
-	sqlite3_finalize(st);
-	kmin_store_release(s);
-	return rc;
+	return kmin_store_row(s, "SELECT " RUN_COLUMNS " FROM runs WHERE id = ?1", bind_id,
+			      run_get_row, &q, "cannot read the run", err, errlen);
+}
+
+static void bind_key(sqlite3_stmt *st, void *arg)
+{
+	sqlite3_bind_text(st, 1, ((struct run_query *)arg)->text, -1, SQLITE_TRANSIENT);
+}
+
+static int id_row(sqlite3_stmt *st, void *arg)
+{
+	*(int64_t *)((struct run_query *)arg)->out = sqlite3_column_int64(st, 0);
+	return 0;
 }
 
 int kmin_store_run_find_unfinished(struct kmin_store *s, const char *key, int64_t *id_out,
 				   char *err, size_t errlen)
 {
-	sqlite3 *db = kmin_store_acquire(s);
-	sqlite3_stmt *st = NULL;
-	int rc;
+	struct run_query q = { .text = key, .out = id_out };
 
-	rc = sqlite3_prepare_v2(db, "SELECT id FROM runs WHERE key = ?1 AND status = 'running'"
-				" ORDER BY id DESC LIMIT 1", -1, &st, NULL);
-	if (rc == SQLITE_OK) {
-		sqlite3_bind_text(st, 1, key, -1, SQLITE_TRANSIENT);
-		rc = sqlite3_step(st);
-	}
-	if (rc == SQLITE_ROW) {
-		*id_out = sqlite3_column_int64(st, 0);
-		rc = 1;
-	} else {
-		rc = rc == SQLITE_DONE ? 0
-			: kmin_store_sql_error(s, rc, "cannot look runs up", err, errlen);
-	}
-	sqlite3_finalize(st);
-	kmin_store_release(s);
-	return rc;
+	return kmin_store_row(s, "SELECT id FROM runs WHERE key = ?1 AND status = 'running'"
+			      " ORDER BY id DESC LIMIT 1", bind_key, id_row, &q,
+			      "cannot look runs up", err, errlen);
+}
+
+static int runs_row(sqlite3_stmt *st, void *arg)
+{
+	struct run_query *q = arg;
+	struct kmin_run r;
+	int stop;
+
+	run_from_row(st, &r);
+	stop = q->fn.runs(q->payload, &r);
+	return stop > 0 ? stop : 0;
 }
 
 int kmin_store_runs_foreach(struct kmin_store *s, kmin_run_row_fn fn, void *payload, char *err,
 			    size_t errlen)
 {
-	sqlite3 *db = kmin_store_acquire(s);
-	sqlite3_stmt *st = NULL;
-	int rc, stop = 0;
+	struct run_query q = { .fn.runs = fn, .payload = payload };
 
-	rc = sqlite3_prepare_v2(db, "SELECT " RUN_COLUMNS " FROM runs ORDER BY id", -1, &st,
-				NULL);
-	while (rc == SQLITE_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
-		struct kmin_run r;
-		run_from_row(st, &r);
-		stop = fn(payload, &r);
-		if (stop > 0)
-			break;
-		rc = SQLITE_OK;
-	}
-	if (stop > 0)
-		rc = stop;
-	else
-		rc = rc == SQLITE_DONE ? 0
-			: kmin_store_sql_error(s, rc, "cannot list runs", err, errlen);
-	sqlite3_finalize(st);
-	kmin_store_release(s);
-	return rc;
+	return kmin_store_rows(s, "SELECT " RUN_COLUMNS " FROM runs ORDER BY id", NULL, runs_row,
+			       &q, "cannot list runs", err, errlen);
 }
 
 /* ---- steps ---- */
+
+static void step_add_bind(sqlite3_stmt *st, void *arg)
+{
+	const struct kmin_run_step *step = arg;
+
+	sqlite3_bind_int64(st, 1, step->run_id);
+	sqlite3_bind_text(st, 2, kmin_step_kind_name(step->kind), -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, step->moves ? step->moves : "", -1, SQLITE_TRANSIENT);
+	kmin_store_bind_text_or_null(st, 4, step->config_sha256);
+	kmin_store_bind_id_or_null(st, 5, step->build_id);
+	sqlite3_bind_text(st, 6, step->reason ? step->reason : "", -1, SQLITE_TRANSIENT);
+	kmin_store_bind_size_or_null(st, 7, step->size);
+	if (step->size >= 0)
+		sqlite3_bind_int64(st, 8, step->saving);
+	else
+		sqlite3_bind_null(st, 8);
+	sqlite3_bind_int(st, 9, step->cached);
+	sqlite3_bind_int64(st, 10, step->created_ms ? step->created_ms : kmin_store_now_ms());
+}
+
+/* The RETURNING row of step_add: the seq given. */
+static int step_add_row(sqlite3_stmt *st, void *arg)
+{
+	((struct kmin_run_step *)arg)->seq = sqlite3_column_int64(st, 0);
+	return 0;
+}
 
 int kmin_store_step_add(struct kmin_store *s, struct kmin_run_step *step, char *err,
 			size_t errlen)
@@ -271,35 +293,9 @@ int kmin_store_step_add(struct kmin_store *s, struct kmin_run_step *step, char *
 		" saving, cached, created_ms)"
 		" SELECT ?1, COALESCE(MAX(seq), 0) + 1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10"
 		" FROM steps WHERE run_id = ?1 RETURNING seq";
-	sqlite3 *db = kmin_store_acquire(s);
-	sqlite3_stmt *st = NULL;
-	int rc;
 
-	rc = sqlite3_prepare_v2(db, sql, -1, &st, NULL);
-	if (rc == SQLITE_OK) {
-		sqlite3_bind_int64(st, 1, step->run_id);
-		sqlite3_bind_text(st, 2, kmin_step_kind_name(step->kind), -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, 3, step->moves ? step->moves : "", -1, SQLITE_TRANSIENT);
-		kmin_store_bind_text_or_null(st, 4, step->config_sha256);
-		kmin_store_bind_id_or_null(st, 5, step->build_id);
-		sqlite3_bind_text(st, 6, step->reason ? step->reason : "", -1, SQLITE_TRANSIENT);
-		kmin_store_bind_size_or_null(st, 7, step->size);
-		if (step->size >= 0)
-			sqlite3_bind_int64(st, 8, step->saving);
-		else
-			sqlite3_bind_null(st, 8);
-		sqlite3_bind_int(st, 9, step->cached);
-		sqlite3_bind_int64(st, 10, step->created_ms ? step->created_ms : kmin_store_now_ms());
-		rc = sqlite3_step(st);
-	}
-	if (rc == SQLITE_ROW) {
-		step->seq = sqlite3_column_int64(st, 0);
-		rc = sqlite3_step(st);
-	}
-	rc = rc == SQLITE_DONE ? 0 : kmin_store_sql_error(s, rc, "cannot record a step", err, errlen);
-	sqlite3_finalize(st);
-	kmin_store_release(s);
-	return rc;
+	return kmin_store_rows(s, sql, step_add_bind, step_add_row, step, "cannot record a step",
+			       err, errlen);
 }
 
 static enum kmin_step_kind step_kind_parse(const char *name)
@@ -310,75 +306,71 @@ static enum kmin_step_kind step_kind_parse(const char *name)
 	return KMIN_STEP_REJECT;
 }
 
+static int steps_row(sqlite3_stmt *st, void *arg)
+{
+	struct run_query *q = arg;
+	struct kmin_run_step t = { 0 };
+	int stop;
+
+	t.run_id = q->id;
+	t.seq = sqlite3_column_int64(st, 0);
+	t.kind = step_kind_parse((const char *)sqlite3_column_text(st, 1));
+	t.moves = (const char *)sqlite3_column_text(st, 2);
+	t.config_sha256 = (const char *)sqlite3_column_text(st, 3);
+	t.build_id = sqlite3_column_int64(st, 4);
+	t.reason = (const char *)sqlite3_column_text(st, 5);
+	t.size = sqlite3_column_int64(st, 6);
+	t.saving = sqlite3_column_int64(st, 7);
+	t.cached = sqlite3_column_int(st, 8);
+	t.created_ms = sqlite3_column_int64(st, 9);
+	stop = q->fn.steps(q->payload, &t);
+	return stop > 0 ? stop : 0;
+}
+
 int kmin_store_steps_foreach(struct kmin_store *s, int64_t run_id, kmin_step_row_fn fn,
 			     void *payload, char *err, size_t errlen)
 {
-	sqlite3 *db = kmin_store_acquire(s);
-	sqlite3_stmt *st = NULL;
-	int rc, stop = 0;
+	struct run_query q = { .id = run_id, .fn.steps = fn, .payload = payload };
 
-	rc = sqlite3_prepare_v2(db, "SELECT seq, kind, moves, config_sha256,"
-				" COALESCE(build_id, 0), reason, COALESCE(size, -1), COALESCE(saving, 0), cached, created_ms"
-				" FROM steps WHERE run_id = ?1 ORDER BY seq", -1, &st, NULL);
-	if (rc == SQLITE_OK)
-		sqlite3_bind_int64(st, 1, run_id);
-	while (rc == SQLITE_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
-		struct kmin_run_step t = { 0 };
-		t.run_id = run_id;
-		t.seq = sqlite3_column_int64(st, 0);
-		t.kind = step_kind_parse((const char *)sqlite3_column_text(st, 1));
-		t.moves = (const char *)sqlite3_column_text(st, 2);
-		t.config_sha256 = (const char *)sqlite3_column_text(st, 3);
-		t.build_id = sqlite3_column_int64(st, 4);
-		t.reason = (const char *)sqlite3_column_text(st, 5);
-		t.size = sqlite3_column_int64(st, 6);
-		t.saving = sqlite3_column_int64(st, 7);
-		t.cached = sqlite3_column_int(st, 8);
-		t.created_ms = sqlite3_column_int64(st, 9);
-		stop = fn(payload, &t);
-		if (stop > 0)
-			break;
-		rc = SQLITE_OK;
-	}
-	if (stop > 0)
-		rc = stop;
-	else
-		rc = rc == SQLITE_DONE ? 0
-			: kmin_store_sql_error(s, rc, "cannot list steps", err, errlen);
-	sqlite3_finalize(st);
-	kmin_store_release(s);
-	return rc;
+	return kmin_store_rows(s, "SELECT seq, kind, moves, config_sha256,"
+			       " COALESCE(build_id, 0), reason, COALESCE(size, -1), COALESCE(saving, 0), cached, created_ms"
+			       " FROM steps WHERE run_id = ?1 ORDER BY seq", bind_id, steps_row, &q,
+			       "cannot list steps", err, errlen);
+}
+
+static void savings_bind(sqlite3_stmt *st, void *arg)
+{
+	struct run_query *q = arg;
+
+	sqlite3_bind_int64(st, 1, q->id);
+	sqlite3_bind_text(st, 2, q->arch, -1, SQLITE_TRANSIENT);
+}
+
+static int savings_row(sqlite3_stmt *st, void *arg)
+{
+	struct run_query *q = arg;
+	char sym[256];
+	const char *m = (const char *)sqlite3_column_text(st, 0);
+	size_t n = strcspn(m, "=");
+
+	if (n >= sizeof(sym))
+		n = sizeof(sym) - 1;
+	memcpy(sym, m, n);
+	sym[n] = '\0';
+	q->fn.savings(q->payload, sym, (const char *)sqlite3_column_text(st, 1),
+		      sqlite3_column_int64(st, 2));
+	return 0;
 }
 
 int kmin_store_savings_foreach(struct kmin_store *s, int64_t kernel_id, const char *arch,
 			       kmin_saving_fn fn, void *payload, char *err, size_t errlen)
 {
-	sqlite3 *db = kmin_store_acquire(s);
-	sqlite3_stmt *st = NULL;
-	int rc;
+	struct run_query q = { .id = kernel_id, .arch = arch, .fn.savings = fn, .payload = payload };
 
-	rc = sqlite3_prepare_v2(db, "SELECT t.moves, r.metric, t.saving FROM steps t"
-				" JOIN runs r ON r.id = t.run_id"
-				" WHERE r.kernel_id = ?1 AND r.arch = ?2 AND t.kind IN ('accept', 'reject')"
-				" AND t.size IS NOT NULL AND instr(t.moves, ' ') = 0 AND t.moves <> ''"
-				" ORDER BY r.id, t.seq", -1, &st, NULL);
-	if (rc == SQLITE_OK) {
-		sqlite3_bind_int64(st, 1, kernel_id);
-		sqlite3_bind_text(st, 2, arch, -1, SQLITE_TRANSIENT);
-	}
-	while (rc == SQLITE_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
-		char sym[256];
-		const char *m = (const char *)sqlite3_column_text(st, 0);
-		size_t n = strcspn(m, "=");
-		if (n >= sizeof(sym))
-			n = sizeof(sym) - 1;
-		memcpy(sym, m, n);
-		sym[n] = '\0';
-		fn(payload, sym, (const char *)sqlite3_column_text(st, 1), sqlite3_column_int64(st, 2));
-		rc = SQLITE_OK;
-	}
-	rc = rc == SQLITE_DONE ? 0 : kmin_store_sql_error(s, rc, "cannot read savings", err, errlen);
-	sqlite3_finalize(st);
-	kmin_store_release(s);
-	return rc;
+	return kmin_store_rows(s, "SELECT t.moves, r.metric, t.saving FROM steps t"
+			       " JOIN runs r ON r.id = t.run_id"
+			       " WHERE r.kernel_id = ?1 AND r.arch = ?2 AND t.kind IN ('accept', 'reject')"
+			       " AND t.size IS NOT NULL AND instr(t.moves, ' ') = 0 AND t.moves <> ''"
+			       " ORDER BY r.id, t.seq", savings_bind, savings_row, &q,
+			       "cannot read savings", err, errlen);
 }

@@ -14,30 +14,15 @@
 # Takes minutes (kernel builds, -j2 in all); worker directories in kmin's
 # cache are reused, so later runs are faster.  Prints TAP-like ok/not ok
 # lines and exits non-zero when anything failed.
+# (the functions run through check look unreachable to shellcheck)
+# shellcheck disable=SC2317
 set -u
 
-top=$(cd "$(dirname "$0")/../.." && pwd)
-kmin=$top/build/src/kmin
-while [ $# -gt 0 ]; do
-	case $1 in
-	--kmin) shift; kmin=$(cd "$(dirname "$1")" && pwd)/$(basename "$1") ;;
-	--quick) ;;
-	*) echo "usage: $0 [--kmin PATH] [--quick]" >&2; exit 2 ;;
-	esac
-	shift
-done
-src=${KMIN_SRC:-$HOME/.cache/kmin/src/linux-source-6.1}
-tmp=$(mktemp -d /tmp/kmin-build-it-XXXXXX)
+# shellcheck source=lib.sh source-path=SCRIPTDIR
+. "$(dirname "$0")/lib.sh"
+it_init build "$@"
 db=$tmp/results.db
 art=$tmp/artifacts
-failures=0
-n=0
-
-trap 'rm -rf "$tmp"' EXIT
-
-ok() { n=$((n + 1)); echo "ok $n - $*"; }
-not_ok() { n=$((n + 1)); failures=$((failures + 1)); echo "not ok $n - $*"; }
-check() { local what=$1; shift; if "$@"; then ok "$what"; else not_ok "$what"; fi; }
 
 kbuild() { "$kmin" build --source "$src" --arch arm --db "$db" "$@"; }
 
@@ -72,8 +57,8 @@ leftovers() {
 	done | sort -u
 }
 
-[ -x "$kmin" ] || { echo "not ok 1 - no kmin at $kmin"; echo "build: 0 passed, 1 failed"; exit 1; }
-[ -f "$src/Makefile" ] || { echo "not ok 1 - no kernel tree at $src"; echo "build: 0 passed, 1 failed"; exit 1; }
+it_need_kmin
+it_need_tree
 echo "# kmin $kmin, source $src, scratch $tmp"
 
 # ---- configs: tinyconfig, tinyconfig + SPI + I2C, tinyconfig + PRINTK (a near-full rebuild) ----
@@ -153,5 +138,4 @@ check "the killed build completes on the next run" [ $rc -eq 0 ]
 check "tinyconfig+PRINTK: sizes equal arm-linux-gnueabi-size and the zImage" sizes_match out5 tiny-printk.config
 check "PRAGMA integrity_check is ok at the end" [ "$(sqlite3 "$db" 'PRAGMA integrity_check')" = ok ]
 
-echo "build: $((n - failures)) passed, $failures failed"
-[ $failures -eq 0 ]
+finish

@@ -26,22 +26,10 @@
 # Environment: KMIN_SRC (default ~/.cache/kmin/src/linux-source-6.1).
 set -u
 
-top=$(cd "$(dirname "$0")/../.." && pwd)
-kmin=$top/build/src/kmin
-while [ $# -gt 0 ]; do
-	case $1 in
-	--kmin) shift; kmin=$(cd "$(dirname "$1")" && pwd)/$(basename "$1") ;;
-	--quick) ;;
-	*) echo "usage: $0 [--kmin PATH] [--quick]" >&2; exit 2 ;;
-	esac
-	shift
-done
-. "$top/scripts/lib/kmin-test.sh"
-src=${KMIN_SRC:-$HOME/.cache/kmin/src/linux-source-6.1}
+# shellcheck source=lib.sh source-path=SCRIPTDIR
+. "$(dirname "$0")/lib.sh"
+it_init distcc "$@"
 refdb=$(kt_cache_dir)/tests/distcc-ref.db
-tmp=$(mktemp -d /tmp/kmin-distcc-it-XXXXXX)
-failures=0
-n=0
 daemons=()
 
 # distccd drops root to its own user: its pid and log files must be writable
@@ -54,12 +42,7 @@ stop_daemons() {
 		kill -9 "$pid" 2>/dev/null
 	done
 }
-trap 'stop_daemons; rm -rf "$tmp"' EXIT
-
-ok() { n=$((n + 1)); echo "ok $n - $*"; }
-not_ok() { n=$((n + 1)); failures=$((failures + 1)); echo "not ok $n - $*"; }
-check() { local what=$1; shift; if "$@"; then ok "$what"; else not_ok "$what"; fi; }
-finish() { echo "distcc: $((n - failures)) passed, $failures failed"; [ $failures -eq 0 ]; exit; }
+it_at_exit stop_daemons
 
 # A free TCP port on 127.0.0.1.
 free_port() {
@@ -93,8 +76,8 @@ compiles() { grep -c 'COMPILE_OK' "$1" 2>/dev/null || true; }
 col() { awk -v c="$2" -v k="$3" '$NF == c { print $k }' "$1"; }
 sizes() { echo "$(col "$1" "$2" 2) $(col "$1" "$2" 3) $(col "$1" "$2" 4) $(col "$1" "$2" 6)"; }
 
-[ -x "$kmin" ] || { not_ok "no kmin at $kmin"; finish; }
-[ -f "$src/Makefile" ] || { not_ok "no kernel tree at $src"; finish; }
+it_need_kmin
+it_need_tree
 command -v distccd >/dev/null && command -v distcc >/dev/null ||
 	{ not_ok "distcc is not installed (scripts/setup installs it)"; finish; }
 echo "# kmin $kmin, source $src, scratch $tmp"

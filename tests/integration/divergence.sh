@@ -22,41 +22,20 @@
 #   --quick       accepted for scripts/test (about eight fixture builds: seconds)
 set -u
 
-top=$(cd "$(dirname "$0")/../.." && pwd)
-kmin=$top/build/src/kmin
-while [ $# -gt 0 ]; do
-	case $1 in
-	--kmin) shift; kmin=$(cd "$(dirname "$1")" && pwd)/$(basename "$1") ;;
-	--quick) ;;
-	*) echo "usage: $0 [--kmin PATH] [--quick]" >&2; exit 2 ;;
-	esac
-	shift
-done
-tmp=$(mktemp -d /tmp/kmin-divergence-it-XXXXXX)
+# shellcheck source=lib.sh source-path=SCRIPTDIR
+. "$(dirname "$0")/lib.sh"
+it_init divergence "$@"
 tree=$tmp/tree
 db=$tmp/results.db
-passed=0
-failed=0
-n=0
 
-trap 'rm -rf "$tmp"' EXIT
-
-ok() { n=$((n + 1)); passed=$((passed + 1)); echo "ok $n - $*"; }
-not_ok() { n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n - $*"; }
-check() { local what=$1; shift; if "$@"; then ok "$what"; else not_ok "$what"; fi; }
-
-# py FILE CODE: run python code with j = the JSON in FILE; exit status of the asserts.
-py() { python3 -c "import json,sys; j=json.load(open(sys.argv[1])); $2" "$1" 2>>"$tmp/py.err"; }
 # sql QUERY: one value from the database (python3's sqlite3, read-only).
 sql() {
 	python3 -c "import sqlite3,sys; c=sqlite3.connect('file:'+sys.argv[1]+'?mode=ro', uri=True); print(c.execute(sys.argv[2]).fetchone()[0])" "$db" "$1"
 }
 tbuild() { "$kmin" build --source "$tree" --arch arm --jobs 2 --db "$db" "$@"; }
 
-[ -x "$kmin" ] || { echo "not ok 1 - no kmin at $kmin"; echo "divergence: 0 passed, 1 failed"; exit 1; }
-if [ ! -x "${XDG_CACHE_HOME:-$HOME/.cache}/kmin/conf-6.1/conf" ]; then
-	"$top/tests/fixtures/build-conf" >/dev/null 2>&1
-fi
+it_need_kmin
+it_fixture_conf
 cp -r "$top/tests/fixtures/tinykernel" "$tree"
 printf '\nconfig TK_BUILT_BY_KMIN\n\tdef_bool "$(KBUILD_BUILD_USER)" = "kmin"\n' >>"$tree/Kconfig"
 
@@ -145,5 +124,4 @@ check "the same tree at a new path is answered from the database" \
 check "the database is consistent" [ "$(sql "PRAGMA integrity_check")" = ok ]
 
 if [ -s "$tmp/py.err" ]; then sed 's/^/# /' "$tmp/py.err"; fi
-echo "divergence: $passed passed, $failed failed"
-[ "$failed" = 0 ]
+finish

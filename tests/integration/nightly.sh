@@ -29,28 +29,12 @@
 # Prints ok/not ok lines and ends with "nightly: N passed, N failed".
 set -u
 
-top=$(cd "$(dirname "$0")/../.." && pwd)
-kmin=$top/build/src/kmin
-while [ $# -gt 0 ]; do
-	case $1 in
-	--kmin) shift; kmin=$(cd "$(dirname "$1")" && pwd)/$(basename "$1") ;;
-	--quick) ;;
-	*) echo "usage: $0 [--kmin PATH] [--quick]" >&2; exit 2 ;;
-	esac
-	shift
-done
-tmp=$(mktemp -d /tmp/kmin-nightly-it-XXXXXX)
+# shellcheck source=lib.sh source-path=SCRIPTDIR
+. "$(dirname "$0")/lib.sh"
+KMIN_TEST_KEEP=${KMIN_TEST_KEEP:-${KEEP:-}}	# KEEP=1 keeps the scratch directory too
+it_init nightly "$@"
 tree=$tmp/tree
 db=$tmp/results.db
-passed=0
-failed=0
-n=0
-
-trap '[ -n "${KEEP:-}" ] || rm -rf "$tmp"' EXIT
-
-ok() { n=$((n + 1)); passed=$((passed + 1)); echo "ok $n - $*"; }
-not_ok() { n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n - $*"; }
-check() { local what=$1; shift; if "$@"; then ok "$what"; else not_ok "$what"; fi; }
 
 # Real builds in the database (rows answered from the cache excluded).
 real_builds() {
@@ -66,13 +50,10 @@ gitc() { git -C "$tree" -c user.name=kmin-test -c user.email=kmin-test@example.c
 	-c commit.gpgsign=false "$@"; }
 nightly() { "$kmin" nightly --db "$db" --output "$tmp/nightly" --jobs 2 "$@"; }
 
-if [ ! -x "${XDG_CACHE_HOME:-$HOME/.cache}/kmin/conf-6.1/conf" ]; then
-	"$top/tests/fixtures/build-conf" >/dev/null 2>&1
-fi
+it_fixture_conf
 if ! command -v git >/dev/null; then
 	echo "# skipped: no git command to make the test repository"
-	echo "nightly: 0 passed, 0 failed"
-	exit 0
+	finish
 fi
 
 cp -r "$top/tests/fixtures/tinykernel" "$tree"
@@ -211,5 +192,4 @@ check "(g) nightly on a database without jobs: exit 0, 0 jobs" \
 check "no sanitizer report from nightly or history" bash -c "! grep -lqE \
 	'ERROR: (AddressSanitizer|LeakSanitizer)|runtime error:' '$tmp'/*.out '$tmp'/*.err"
 
-echo "nightly: $passed passed, $failed failed"
-[ "$failed" = 0 ]
+finish

@@ -25,33 +25,14 @@
 # Prints ok/not ok lines and ends with "report: N passed, N failed".
 set -u
 
-top=$(cd "$(dirname "$0")/../.." && pwd)
-kmin=$top/build/src/kmin
+# shellcheck source=lib.sh source-path=SCRIPTDIR
+. "$(dirname "$0")/lib.sh"
 keep=
-while [ $# -gt 0 ]; do
-	case $1 in
-	--kmin) shift; kmin=$(cd "$(dirname "$1")" && pwd)/$(basename "$1") ;;
-	--quick) ;;
-	--keep) shift; keep=$1 ;;
-	*) echo "usage: $0 [--kmin PATH] [--quick] [--keep DIR]" >&2; exit 2 ;;
-	esac
-	shift
-done
-tk=$top/tests/fixtures/tinykernel
-tmp=$(mktemp -d /tmp/kmin-report-it-XXXXXX)
-passed=0
-failed=0
-n=0
+it_usage="[--keep DIR]"
+it_option() { case $1 in --keep) keep=$2; it_used=2 ;; esac; }
+it_init report "$@"
 
-trap 'rm -rf "$tmp"' EXIT
-
-ok() { n=$((n + 1)); passed=$((passed + 1)); echo "ok $n - $*"; }
-not_ok() { n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n - $*"; }
-check() { local what=$1; shift; if "$@"; then ok "$what"; else not_ok "$what"; fi; }
-
-if [ ! -x "${XDG_CACHE_HOME:-$HOME/.cache}/kmin/conf-6.1/conf" ]; then
-	"$top/tests/fixtures/build-conf" >/dev/null 2>&1
-fi
+it_fixture_conf
 
 db=$tmp/r.db
 trun() { "$kmin" run --source "$tk" --arch arm --jobs 2 --db "$db" -q "$@"; }
@@ -282,5 +263,4 @@ if [ -n "$keep" ]; then
 	echo "# kept the pages and screenshots in $keep"
 fi
 
-echo "report: $passed passed, $failed failed"
-[ "$failed" = 0 ]
+finish

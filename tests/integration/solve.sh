@@ -13,30 +13,11 @@
 # Prints ok/not ok lines and "solve: N passed, N failed".
 set -u
 
-top=$(cd "$(dirname "$0")/../.." && pwd)
-kmin=$top/build/src/kmin
-quick=0
-while [ $# -gt 0 ]; do
-	case $1 in
-	--kmin) shift; kmin=$1 ;;
-	--quick) quick=1 ;;
-	*) echo "usage: $0 [--kmin PATH] [--quick]" >&2; exit 2 ;;
-	esac
-	shift
-done
-src=${KMIN_SRC:-$HOME/.cache/kmin/src/linux-source-6.1}
-tmp=$(mktemp -d /tmp/kmin-solve-it-XXXXXX)
-trap 'rm -rf "$tmp"' EXIT
-pass=0 fail=0
+# shellcheck source=lib.sh source-path=SCRIPTDIR
+. "$(dirname "$0")/lib.sh"
+it_init --unnumbered solve "$@"
 
-ok() { pass=$((pass + 1)); echo "ok - $*"; }
-not_ok() { fail=$((fail + 1)); echo "not ok - $*"; }
-
-if [ ! -f "$src/Makefile" ]; then
-	echo "not ok - kernel source $src missing (run scripts/setup)"
-	echo "solve: 0 passed, 1 failed"
-	exit 1
-fi
+[ -f "$src/Makefile" ] || { not_ok "kernel source $src missing (run scripts/setup)"; finish; }
 
 # The kernel's olddefconfig of file $1 into directory $2 (result: $2/.config).
 kernel_olddef() {
@@ -177,5 +158,4 @@ else
 	not_ok "features --arch arm: $(grep 'not in this tree' "$tmp/features.txt" | head -n 3)"
 fi
 
-echo "solve: $pass passed, $fail failed"
-[ "$fail" = 0 ]
+finish
