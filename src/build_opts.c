@@ -15,6 +15,7 @@
 
 #include "build_opts.h"
 #include "kmin/cluster.h"
+#include "kmin/icecc.h"
 #include "output.h"
 
 static int parse_count(const char *opt, const char *s, unsigned int *out)
@@ -237,30 +238,100 @@ done:
 	return rc;
 }
 
-static int check_icecc(struct kmin_build_opts *o)
+/*
+ * icecream: the local daemon, the scheduler's slots (they size the pool
+ * unless KMIN_ICECC_SLOTS says otherwise), the cross compiler's
+ * environment (made once, cached under kmin's cache, named to the builds
+ * by ICECC_VERSION) and a test compile through icecc, refused when
+ * another compiler answered.  0 or -1 (reported).
+ */
+static int check_icecc(struct kmin_build_opts *o, const char *cc)
 {
 	const char *slots = getenv("KMIN_ICECC_SLOTS");
-	const char *home = getenv("HOME");
-	char sock[PATH_MAX];
+	struct kmin_icecc_cluster *cl = NULL;
+	struct kmin_cluster_probe local = { 0 }, probe = { 0 };
+	char sock[PATH_MAX], cache[PATH_MAX], envdir[PATH_MAX + 16], tarball[PATH_MAX];
+	char err[512], dir[PATH_MAX], cross[256], version[sizeof(o->icecc_version) + 16];
+	const char *extra[] = { version, NULL };
+	bool alive, created;
 	char *end;
 	unsigned long n;
+	size_t len;
+	int rc = -1;
 
 	if (kmin_program_in_path("icecc"))
 		return kmin_errorf("cannot run 'icecc': install the Debian package icecc");
-	snprintf(sock, sizeof(sock), "%s/.iceccd.socket", home ? home : "");
-	if (access("/var/run/icecc/iceccd.socket", F_OK) && access("/var/run/iceccd.socket", F_OK) &&
-	    access(sock, F_OK))
-		kmin_warnf("no icecream daemon (iceccd) is running here: icecc will compile locally");
-	o->use_icecc = true;
-	o->cluster_slots = 0;
 	if (slots && *slots) {
 		errno = 0;
 		n = strtoul(slots, &end, 10);
 		if (errno || *end || n < 1 || n > 4096)
 			return kmin_errorf("KMIN_ICECC_SLOTS takes a number from 1 to 4096, not '%s'", slots);
-		o->cluster_slots = (unsigned int)n;
 	}
-	return 0;
+	if (kmin_icecc_socket(sock, sizeof(sock), &alive) || !alive)
+		kmin_warnf("no icecream daemon (iceccd) answers here%s%s: icecc will compile locally",
+			   *sock ? " at " : "", sock);
+	o->use_icecc = true;
+	o->cluster_slots = 0;
+	if (kmin_icecc_scheduler_query(&cl, NULL, 5, err, sizeof(err)))
+		kmin_warnf("%s; sizing the workers for this machine", err);
+	else
+		o->cluster_slots = kmin_icecc_slots(cl);
+	if (slots && *slots)
+		o->cluster_slots = (unsigned int)strtoul(slots, NULL, 10);
+
+	/* the cross compiler's environment, made once per compiler identity */
+	len = strlen(cc);
+	snprintf(cross, sizeof(cross), "%.*s", (int)(len >= 3 && !strcmp(cc + len - 3, "gcc") ? len - 3 : 0), cc);
+	if (kmin_cache_dir(cache, sizeof(cache)))
+		return kmin_errorf("cannot name kmin's cache directory");
+	snprintf(envdir, sizeof(envdir), "%s/icecc", cache);
+	if (kmin_icecc_env_ensure(tarball, sizeof(tarball), &created, cc, envdir, 300, err,
+				  sizeof(err))) {
+		kmin_icecc_cluster_free(cl);
+		return kmin_errorf("%s (without it remote daemons cannot run '%s')", err, cc);
+	}
+	if (created)
+		kmin_infof("icecc: packaged '%s' for the daemons in %s", cc, tarball);
+	if (kmin_icecc_version_value(o->icecc_version, sizeof(o->icecc_version), tarball, cross)) {
+		kmin_icecc_cluster_free(cl);
+		return kmin_errorf("the icecream environment's path is too long: %s", tarball);
+	}
+	snprintf(version, sizeof(version), "ICECC_VERSION=%s", o->icecc_version);
+
+	/* a test compile through the cluster: the same compiler must answer */
+	if (kmin_cluster_workdir_new(dir, sizeof(dir))) {
+		kmin_errorf("cannot create a directory for test compiles: %s", strerror(errno));
+		goto done;
+	}
+	if (kmin_cluster_probe(&local, NULL, NULL, cc, dir, 60, err, sizeof(err)) || !local.ok) {
+		kmin_errorf("the local compiler '%s' cannot compile a test file: %s", cc,
+			    local.message ? local.message : err);
+		goto done;
+	}
+	if (kmin_cluster_probe_env(&probe, "icecc", NULL, extra, cc, dir, 120, err, sizeof(err))) {
+		kmin_errorf("%s", err);
+		goto done;
+	}
+	if (probe.ok && strcmp(probe.comment, local.comment)) {
+		kmin_errorf("icecc compiled a test file with a different compiler on %s: '%s' there, '%s' here; refusing it (a different compiler changes the sizes kmin records)",
+			    probe.host ? probe.host : "?", probe.comment, local.comment);
+		goto done;
+	}
+	if (!probe.ok)
+		kmin_warnf("a test compile through icecc failed (%s); builds fall back to local compiles",
+			   probe.message ? probe.message : "no reason given");
+	if (cl)
+		kmin_infof("icecc: scheduler %s, %zu daemon%s, %u slot%s for remote jobs; test compile on %s with '%s'",
+			   cl->scheduler, cl->nhosts, cl->nhosts == 1 ? "" : "s", o->cluster_slots,
+			   o->cluster_slots == 1 ? "" : "s", probe.host ? probe.host : "?",
+			   probe.ok ? probe.comment : "-");
+	rc = 0;
+done:
+	kmin_cluster_probe_clear(&probe);
+	kmin_cluster_probe_clear(&local);
+	kmin_cluster_workdir_remove(dir);
+	kmin_icecc_cluster_free(cl);
+	return rc;
 }
 
 int kmin_build_cluster_settings(const struct kmin_build_opts *o, char **distcc, bool *icecc)
@@ -321,6 +392,7 @@ int kmin_build_check_cluster(struct kmin_build_opts *o, const char *cc)
 	int rc;
 
 	o->distcc_hosts[0] = '\0';
+	o->icecc_version[0] = '\0';
 	o->use_icecc = false;
 	o->cluster_slots = 0;
 	if (kmin_build_cluster_settings(o, &distcc, &icecc))
@@ -328,7 +400,7 @@ int kmin_build_check_cluster(struct kmin_build_opts *o, const char *cc)
 	if (distcc)
 		rc = check_distcc(o, distcc, cc);
 	else if (icecc)
-		rc = check_icecc(o);
+		rc = check_icecc(o, cc);
 	else
 		rc = 0;
 	free(distcc);
@@ -357,7 +429,7 @@ int kmin_build_pool_start(struct kmin_pool **out, unsigned int *workers_out,
 {
 	const struct kmin_arch *arch = kmin_kernel_env_arch(spec->env);
 	struct kmin_pool_options po = { 0 };
-	char root[PATH_MAX], err[512], hosts_var[sizeof(o->distcc_hosts) + 16];
+	char root[PATH_MAX], err[512], hosts_var[sizeof(o->icecc_version) + 16];
 	const char *extra_env[] = { hosts_var, NULL };
 	unsigned int cores, w, j;
 	uint64_t mem;
@@ -376,6 +448,10 @@ int kmin_build_pool_start(struct kmin_pool **out, unsigned int *workers_out,
 	} else if (o->use_icecc) {
 		po.cc_wrapper = "icecc";
 		po.local_retry = "ICECC=disable";
+		if (o->icecc_version[0]) {
+			snprintf(hosts_var, sizeof(hosts_var), "ICECC_VERSION=%s", o->icecc_version);
+			po.extra_env = extra_env;
+		}
 	}
 	po.srctree = spec->source;
 	po.arch = arch->name;

@@ -86,6 +86,8 @@ struct kmin_build_opts {
 	char distcc_hosts[2048];
 	bool use_icecc;
 	unsigned int cluster_slots;
+	/* with icecc: ICECC_VERSION's value for the builds (cluster.h) */
+	char icecc_version[4352];
 };
 
 /*

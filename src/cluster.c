@@ -14,6 +14,9 @@
  * order for TCP, :command for ssh, then ,options), and anything left
  * over makes the word bad, so a typo is reported instead of silently
  * becoming a host name.
+ *
+ * icecream has no host list to parse: see icecc.c.  The compiler probe
+ * below serves both (its WRAPPER is "distcc" or "icecc").
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -445,6 +448,7 @@ void kmin_cluster_probe_clear(struct kmin_cluster_probe *p)
 {
 	free(p->comment);
 	free(p->message);
+	free(p->host);
 	memset(p, 0, sizeof(*p));
 }
 
@@ -523,28 +527,43 @@ static unsigned long long fnv64(const char *s)
 
 static const char *const probe_overrides[] = {
 	"DISTCC_HOSTS=", "DISTCC_FALLBACK=", "DISTCC_SKIP_LOCAL_RETRY=", "DISTCC_DIR=",
-	"DISTCC_VERBOSE=", "LC_ALL=", "CCACHE_PREFIX=",
+	"DISTCC_VERBOSE=", "LC_ALL=", "CCACHE_PREFIX=", "ICECC_DEBUG=", "ICECC_LOGFILE=",
 };
+
+/* Whether VAR ("NAME=VALUE") is set by EXTRA ("NAME=VALUE" list) too. */
+static bool overridden(const char *var, const char *const *extra)
+{
+	for (; extra && *extra; extra++) {
+		const char *eq = strchr(*extra, '=');
+		if (eq && !strncmp(var, *extra, (size_t)(eq - *extra) + 1))
+			return true;
+	}
+	return false;
+}
 
 /*
  * kmin's environment minus the probe's variables, plus them.  distcc's
  * state (its per-host back-off after a failure) goes in WORKDIR/distcc, so
  * a host that failed a minute ago is asked again; DISTCC_BACKOFF_PERIOD=0
  * would do that too, but then distcc 3.4 retries a refused connection
- * without end and dies of a leak of descriptors.
+ * without end and dies of a leak of descriptors.  icecc's debug output
+ * (which host compiled) goes to the compile's log; EXTRA comes last.
  */
-static char **probe_env(const char *wrapper, const char *host_word, const char *workdir)
+static char **probe_env(const char *wrapper, const char *host_word, const char *workdir,
+			const char *const *extra)
 {
 	size_t n = 0, cap = 8;
 	char **env;
 
 	for (char **e = environ; e && *e; e++)
 		cap++;
+	for (const char *const *e = extra; e && *e; e++)
+		cap++;
 	env = calloc(cap, sizeof(*env));
 	if (!env)
 		return NULL;
 	for (char **e = environ; e && *e; e++) {
-		bool drop = false;
+		bool drop = overridden(*e, extra);
 		for (size_t i = 0; i < sizeof(probe_overrides) / sizeof(*probe_overrides); i++)
 			drop |= !strncmp(*e, probe_overrides[i], strlen(probe_overrides[i]));
 		if (!drop)
@@ -568,6 +587,10 @@ static char **probe_env(const char *wrapper, const char *host_word, const char *
 		env[n++] = "DISTCC_FALLBACK=0";
 		env[n++] = "DISTCC_SKIP_LOCAL_RETRY=1";
 	}
+	if (wrapper && !strcmp(wrapper, "icecc"))
+		env[n++] = "ICECC_DEBUG=debug";
+	for (const char *const *e = extra; e && *e; e++)
+		env[n++] = (char *)*e;
 	env[n] = NULL;
 	return env;
 }
@@ -579,6 +602,31 @@ static void probe_env_free(char **env, const char *wrapper)
 			if (!strncmp(*e, "DISTCC_HOSTS=", 13) || !strncmp(*e, "DISTCC_DIR=", 11))
 				free(*e);
 	free(env);
+}
+
+/*
+ * Where icecc compiled, from its debug log at PATH: the daemon of its
+ * last "Have to use host ADDRESS:PORT" unless a local build followed
+ * ("building myself" when the scheduler picked this machine,
+ * "<building_local>" or "local build forced" when icecc gave up on the
+ * cluster).  Malloc'ed; NULL when out of memory.
+ */
+static char *icecc_host(const char *path)
+{
+	FILE *f = fopen(path, "re");
+	char line[1024], host[256] = "local";
+	const char *p;
+
+	while (f && fgets(line, sizeof(line), f)) {
+		if ((p = strstr(line, "Have to use host ")))
+			sscanf(p + 17, "%255s", host);
+		else if (strstr(line, "building myself") || strstr(line, "<building_local>") ||
+			 strstr(line, "local build forced"))
+			snprintf(host, sizeof(host), "local");
+	}
+	if (f)
+		fclose(f);
+	return strdup(host);
 }
 
 static int remove_entry(const char *path, const struct stat *st, int type, struct FTW *ftw)
@@ -615,7 +663,7 @@ void kmin_cluster_workdir_remove(const char *dir)
  * the last non-empty line; distcc's "distcc[PID] " prefix dropped.
  * Malloc'ed; NULL when the log is empty.
  */
-static char *failure_line(const char *path)
+char *kmin_cluster_log_reason(const char *path)
 {
 	FILE *f = fopen(path, "re");
 	char line[512], last[512] = "", first_error[512] = "";
@@ -655,6 +703,14 @@ int kmin_cluster_probe(struct kmin_cluster_probe *out, const char *wrapper, cons
 		       const char *cc, const char *workdir, double timeout, char *err,
 		       size_t errlen)
 {
+	return kmin_cluster_probe_env(out, wrapper, host_word, NULL, cc, workdir, timeout, err,
+				      errlen);
+}
+
+int kmin_cluster_probe_env(struct kmin_cluster_probe *out, const char *wrapper,
+			   const char *host_word, const char *const *extra_env, const char *cc,
+			   const char *workdir, double timeout, char *err, size_t errlen)
+{
 	char src[4096], obj[4096], log[4096], ebuf[256];
 	unsigned long long tag = fnv64(wrapper) ^ (fnv64(host_word) * 31);
 	const char *argv[8];
@@ -675,7 +731,7 @@ int kmin_cluster_probe(struct kmin_cluster_probe *out, const char *wrapper, cons
 	snprintf(ebuf, sizeof(ebuf), "%s/distcc", workdir);
 	if (mkdir(ebuf, 0700) && errno != EEXIST)
 		return kmin_errf(err, errlen, "cannot create '%s': %s", ebuf, strerror(errno));
-	if (!(env = probe_env(wrapper, host_word, workdir)))
+	if (!(env = probe_env(wrapper, host_word, workdir, extra_env)))
 		return kmin_errf(err, errlen, "out of memory");
 	if (wrapper)
 		argv[k++] = wrapper;
@@ -700,7 +756,7 @@ int kmin_cluster_probe(struct kmin_cluster_probe *out, const char *wrapper, cons
 		snprintf(ebuf, sizeof(ebuf), "no answer within %g s", timeout);
 		out->message = strdup(ebuf);
 	} else if (sr.end != KMIN_SPAWN_EXITED || sr.code) {
-		out->message = failure_line(log);
+		out->message = kmin_cluster_log_reason(log);
 		if (!out->message) {
 			snprintf(ebuf, sizeof(ebuf), "the test compile %s %d",
 				 sr.end == KMIN_SPAWN_EXITED ? "exited with status" : "died of signal",
@@ -712,6 +768,8 @@ int kmin_cluster_probe(struct kmin_cluster_probe *out, const char *wrapper, cons
 	} else {
 		out->ok = true;
 	}
+	if (wrapper && !strcmp(wrapper, "icecc"))
+		out->host = icecc_host(log);
 	unlink(obj);
 	unlink(log);
 	return 0;

@@ -13,7 +13,11 @@
  * transport, slots, the compiler that answered a test compile pinned to
  * that host (the object's .comment) and how long it took.  A host whose
  * compiler differs from the local one is marked refused, as kmin build
- * would refuse it.
+ * would refuse it.  For icecream: the local daemon's socket, the
+ * scheduler (its text interface) with every daemon's address, slots and
+ * whether it takes remote jobs, the cross compiler's environment tarball
+ * (made as kmin build would make it) and a test compile through icecc
+ * with it, saying which daemon ran it.
  *
  * Exit status: 0 when everything needed is there and every host is
  * usable; 1 when something is missing or a host is refused or down;
@@ -32,6 +36,7 @@
 #include "build_opts.h"
 #include "commands.h"
 #include "kmin/cluster.h"
+#include "kmin/icecc.h"
 #include "kmin/kernel.h"
 #include "kmin/spawn.h"
 #include "kmin/store.h"
@@ -54,7 +59,9 @@ static const char doctor_usage[] =
 	"                         ${XDG_DATA_HOME:-~/.local/share}/kmin/results.db)\n"
 	"  --distcc HOSTS         the cluster to check (default: $KMIN_DISTCC_HOSTS,\n"
 	"                         else `distcc = HOSTS` in the config file)\n"
-	"  --icecc                check the local icecream daemon instead\n"
+	"  --icecc                check icecream instead: the local daemon, the\n"
+	"                         scheduler ($ICECC_SCHEDULER, else 127.0.0.1) and\n"
+	"                         its daemons, the environment, a test compile\n"
 	"  --no-cluster           check no cluster\n"
 	"\n"
 	"Exit status: 0 all good, 1 something is missing or a host is unusable, 2 usage.\n";
@@ -312,12 +319,49 @@ static void check_distcc(struct doctor *d, const char *spec, const char *cc, con
 	kmin_cluster_free(cl);
 }
 
-static void check_icecc(struct doctor *d, const char *cc, const char *dir, const char *local_comment)
+/* The scheduler and its daemons, as the scheduler lists them. */
+static void show_icecc_scheduler(struct doctor *d, unsigned int *slots)
+{
+	struct kmin_icecc_cluster *cl = NULL;
+	char err[512];
+
+	*slots = 0;
+	if (kmin_icecc_scheduler_query(&cl, NULL, 5, err, sizeof(err))) {
+		line("scheduler", "DOWN", "%s (set ICECC_SCHEDULER=HOST[:PORT])", err);
+		d->problems++;
+		return;
+	}
+	line("scheduler", "ok", "%s: %s", cl->scheduler, cl->banner);
+	printf("  %-20s %-24s %-8s %5s %5s  %s\n", "daemon", "address", "platform", "slots", "busy",
+	       "remote jobs");
+	for (size_t i = 0; i < cl->nhosts; i++) {
+		const struct kmin_icecc_host *h = &cl->hosts[i];
+		char where[300];
+		snprintf(where, sizeof(where), "%s:%u", h->address, h->port);
+		printf("  %-20s %-24s %-8s %5u %5u  %s\n", h->name, where, h->platform, h->max_jobs,
+		       h->jobs, h->port ? "yes" : "no (--no-remote: its own jobs only)");
+	}
+	*slots = kmin_icecc_slots(cl);
+	kmin_icecc_cluster_free(cl);
+}
+
+/*
+ * icecream: the client, the local daemon, the scheduler with its daemons
+ * and slots, the cross compiler's environment (made now when missing, as
+ * kmin build would) and a test compile through icecc with it, which must
+ * be answered by the local compiler.
+ */
+static void check_icecc(struct doctor *d, const char *cc, const char *cross, const char *dir,
+			const char *local_comment)
 {
 	struct kmin_cluster_probe p = { 0 };
-	char v[256], err[512];
-	const char *home = getenv("HOME");
-	char sock[PATH_MAX];
+	char v[256], err[512], sock[PATH_MAX], cache[PATH_MAX], envdir[PATH_MAX + 16];
+	char tarball[PATH_MAX], version[PATH_MAX + 300];
+	const char *extra[] = { version, NULL };
+	unsigned int slots, cores, w, j;
+	uint64_t mem;
+	struct stat st;
+	bool alive, created;
 
 	printf("cluster: icecream\n");
 	if (kmin_program_in_path("icecc")) {
@@ -327,26 +371,57 @@ static void check_icecc(struct doctor *d, const char *cc, const char *dir, const
 	}
 	version_line("icecc", v, sizeof(v));
 	line("icecc", "ok", "%s", v);
-	snprintf(sock, sizeof(sock), "%s/.iceccd.socket", home ? home : "");
-	if (access("/var/run/icecc/iceccd.socket", F_OK) && access("/var/run/iceccd.socket", F_OK) &&
-	    access(sock, F_OK)) {
-		line("iceccd", "DOWN", "no local daemon: icecc compiles everything here");
+	if (kmin_icecc_socket(sock, sizeof(sock), &alive) || !alive) {
+		line("iceccd", "DOWN", "%s%s: icecc compiles everything here",
+		     *sock ? sock : "no daemon socket", *sock ? " does not answer" : "");
 		d->problems++;
 	} else {
-		line("iceccd", "ok", "running (remote hosts compile with the local compiler, sent by icecc)");
+		line("iceccd", "ok", "%s", sock);
 	}
-	if (!local_comment || !*dir || kmin_cluster_probe(&p, "icecc", NULL, cc, dir, 60, err, sizeof(err))) {
-		line("test", "FAILED", "not run");
+	show_icecc_scheduler(d, &slots);
+	if (kmin_cache_dir(cache, sizeof(cache))) {
+		line("environment", "FAILED", "cannot name kmin's cache directory");
 		d->problems++;
 		return;
 	}
-	if (p.ok && !strcmp(p.comment, local_comment))
-		line("test", "ok", "compile through icecc %.2f s, .comment '%s'", p.seconds, p.comment);
-	else {
-		line("test", "FAILED", "%s", p.ok ? "a different compiler answered" : p.message ? p.message : "?");
+	snprintf(envdir, sizeof(envdir), "%s/icecc", cache);
+	if (kmin_icecc_env_ensure(tarball, sizeof(tarball), &created, cc, envdir, 300, err,
+				  sizeof(err))) {
+		line("environment", "FAILED", "%s", err);
+		d->problems++;
+		return;
+	}
+	/* room left for the "ICECC_VERSION=" put in front below */
+	if (kmin_icecc_version_value(version, sizeof(version) - 16, tarball, cross)) {
+		line("environment", "FAILED", "the path is too long: %s", tarball);
+		d->problems++;
+		return;
+	}
+	line("environment", "ok", "%s (%.1f MB, %s)", tarball,
+	     stat(tarball, &st) ? 0.0 : (double)st.st_size / 1e6, created ? "made now" : "cached");
+	memmove(version + 14, version, strlen(version) + 1);
+	memcpy(version, "ICECC_VERSION=", 14);
+	line("", NULL, "%s", version);
+	if (!local_comment || !*dir ||
+	    kmin_cluster_probe_env(&p, "icecc", NULL, extra, cc, dir, 120, err, sizeof(err))) {
+		line("test", "FAILED", "not run%s%s", local_comment ? ": " : " (no local compiler)",
+		     local_comment ? err : "");
+		d->problems++;
+		return;
+	}
+	if (p.ok && !strcmp(p.comment, local_comment)) {
+		line("test", "ok", "compile through icecc on %s %.2f s, .comment '%s'",
+		     p.host ? p.host : "?", p.seconds, p.comment);
+	} else {
+		line("test", p.ok ? "REFUSED" : "FAILED", "%s", p.ok ? "a different compiler answered"
+				: p.message ? p.message : "?");
 		d->problems++;
 	}
 	kmin_cluster_probe_clear(&p);
+	kmin_pool_probe_machine(&cores, &mem);
+	kmin_cluster_pool_size(slots, cores, mem, &w, &j);
+	printf("  %u slot%s for remote jobs: kmin would run %u worker%s x make -j%u\n", slots,
+	       slots == 1 ? "" : "s", w, w == 1 ? "" : "s", j);
 }
 
 int kmin_cmd_doctor(int argc, char **argv)
@@ -384,7 +459,8 @@ int kmin_cmd_doctor(int argc, char **argv)
 	else if (distcc)
 		check_distcc(&d, distcc, cc, dir, comment);
 	else if (icecc)
-		check_icecc(&d, cc, dir, comment);
+		check_icecc(&d, cc, d.a.cross_compile ? d.a.cross_compile : known ? known->cross_compile : "",
+			    dir, comment);
 	else
 		printf("cluster: none (set one with --distcc HOSTS, KMIN_DISTCC_HOSTS or the config file)\n");
 

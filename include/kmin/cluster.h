@@ -109,6 +109,7 @@ struct kmin_cluster_probe {
 	char *comment;		/* the object's .comment strings, "; "-joined (malloc'ed) */
 	char *message;		/* why it failed: distcc's last line, or kmin's (malloc'ed) */
 	double seconds;		/* wall clock of the compile */
+	char *host;		/* icecc: where it compiled (see _probe_env()), or NULL */
 };
 
 void kmin_cluster_probe_clear(struct kmin_cluster_probe *p);
@@ -126,6 +127,18 @@ void kmin_cluster_probe_clear(struct kmin_cluster_probe *p);
 int kmin_cluster_probe(struct kmin_cluster_probe *out, const char *wrapper, const char *host_word,
 		       const char *cc, const char *workdir, double timeout, char *err,
 		       size_t errlen);
+
+/*
+ * kmin_cluster_probe() with EXTRA_ENV ("NAME=VALUE", NULL-terminated, or
+ * NULL) added to the compile's environment.  With WRAPPER "icecc" the
+ * compile also runs with ICECC_DEBUG=debug and out->host says where it
+ * ran: the daemon's "ADDRESS:PORT" when the scheduler sent it to one,
+ * "local" when icecc compiled here (no daemon, no scheduler, or the
+ * scheduler chose this machine).
+ */
+int kmin_cluster_probe_env(struct kmin_cluster_probe *out, const char *wrapper,
+			   const char *host_word, const char *const *extra_env, const char *cc,
+			   const char *workdir, double timeout, char *err, size_t errlen);
 
 /*
  * A fresh scratch directory for probes under $TMPDIR (default /tmp) into
@@ -151,5 +164,13 @@ int kmin_elf_comment(char **out, const char *path, char *err, size_t errlen);
  */
 int kmin_cluster_config_parse(const char *text, char **distcc, int *icecc, char *err,
 			      size_t errlen);
+
+/*
+ * The line of a tool's log at PATH that says why it failed: the first
+ * "ERROR: " line, else the last non-blank one, without distcc's
+ * "distcc[PID] " prefix.  Malloc'ed (the caller's), or NULL when the log
+ * is missing or blank.
+ */
+char *kmin_cluster_log_reason(const char *path);
 
 #endif
