@@ -200,8 +200,10 @@ int kmin_report_config_diff(const char *base, const char *final, struct kmin_rep
 		free(a);
 		return -1;
 	}
-	qsort(a, na, sizeof(*a), cfg_line_cmp);
-	qsort(b, nb, sizeof(*b), cfg_line_cmp);
+	if (na)		/* an empty config parses to NULL, which qsort must not get */
+		qsort(a, na, sizeof(*a), cfg_line_cmp);
+	if (nb)
+		qsort(b, nb, sizeof(*b), cfg_line_cmp);
 	while (rc == 0 && (i < na || j < nb)) {
 		int c = i == na ? 1 : j == nb ? -1 : cfg_line_cmp(&a[i], &b[j]);
 		const struct cfg_line *x = c <= 0 ? &a[i] : NULL, *y = c >= 0 ? &b[j] : NULL;

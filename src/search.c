@@ -8,10 +8,12 @@
  *
  *   1. ask the engine for the candidate moves at the state
  *      (search_moves.c), score and sort them (search_estimate.c);
- *   2. queue them as batches: greedy puts all fresh candidates in one
- *      batch (W batches with W workers), and moves rejected alone before
- *      the last acceptance in a batch after them; linear queues each move
- *      alone in Kconfig order;
+ *   2. queue them as batches: greedy puts all fresh removals (and the
+ *      choice switches believed to shrink) in one batch (W batches with
+ *      W workers), moves rejected alone before the last acceptance in a
+ *      batch after them, then each other choice switch alone (a switch
+ *      may grow the kernel); linear queues each move alone in Kconfig
+ *      order;
  *   3. while batches are queued: apply a batch to the state in the engine
  *      (nothing changes: drop; a requirement lost: split, or reject a
  *      single move, without building), ask the store, else build it in a
@@ -807,6 +809,37 @@ static int decide(struct search *s, struct batch *b, struct outcome *oc)
 }
 
 /*
+ * Whether a move may join a batch: removals, and the choice switches
+ * believed to shrink (the tiny.config member, or a saving measured
+ * before).  Any other switch is built alone.
+ */
+static bool batchable(const struct kmin_move *m)
+{
+	return !m->lateral || m->preferred || m->estimate > 0;
+}
+
+/*
+ * A switch of unknown effect away from the member the kernel's
+ * tiny.config picks (CC_OPTIMIZE_FOR_SIZE -> _PERFORMANCE, SLOB -> SLUB)
+ * is not worth a build: reason[] names the member left, or is "" when
+ * config keeps every such member of the state.  0, or -1 out of memory.
+ */
+static int tiny_left(struct search *s, const char *config, char *reason, size_t len)
+{
+	struct kmin_divergence *d;
+	size_t n;
+
+	*reason = '\0';
+	if (kmin_config_diff(s->state, config, &d, &n))
+		return -1;
+	for (size_t i = 0; i < n && !*reason; i++)
+		if (!strcmp(d[i].engine, "y") && kmin_estimator_tiny(s->est, d[i].symbol))
+			snprintf(reason, len, "would leave %s, tiny.config's choice", d[i].symbol);
+	kmin_divergences_free(d, n);
+	return 0;
+}
+
+/*
  * Prepare the front batch on the current state and start it: 1 decided
  * at once (dropped, refused in the engine, answered by the store), 0 a
  * build started, -1 error.
@@ -839,6 +872,13 @@ static int batch_start(struct search *s)
 		char reason[160];
 		snprintf(reason, sizeof(reason), "would lose %s", lost);
 		return reject(s, b, moves, NULL, reason, -1) ? -1 : 1;
+	}
+	if (s->o->strategy == KMIN_STRATEGY_GREEDY && b->n == 1 && !batchable(b->moves[0])) {
+		char reason[160];
+		if (tiny_left(s, b->config, reason, sizeof(reason)) < 0)
+			return batch_free(b), serr(s, "out of memory");
+		if (*reason)
+			return reject(s, b, moves, NULL, reason, -1) ? -1 : 1;
 	}
 	if (kmin_config_sha256(b->config, strlen(b->config), b->sha))
 		return batch_free(b), serr(s, "cannot hash a config");
@@ -887,6 +927,41 @@ static int batch_finish(struct search *s)
 
 /* ---- rounds ---- */
 
+
+/*
+ * Move the moves of v[0..n) that are not batchable to its end, each part
+ * keeping its order (v is sorted by expected saving); returns how many.
+ */
+static size_t partition_alone(struct kmin_move **v, size_t n)
+{
+	size_t k = 0, nl = 0;
+	struct kmin_move **lat = malloc((n + 1) * sizeof(*lat));
+
+	if (!lat)	/* keep every move where it is: still correct, less apart */
+		return 0;
+	for (size_t i = 0; i < n; i++) {
+		if (!batchable(v[i]))
+			lat[nl++] = v[i];
+		else
+			v[k++] = v[i];
+	}
+	memcpy(v + k, lat, nl * sizeof(*lat));
+	free(lat);
+	return nl;
+}
+
+/* Queue moves v[0..n) as one batch per worker. */
+static int queue_chunks(struct search *s, struct kmin_move **v, size_t n)
+{
+	unsigned int w = s->o->workers ? s->o->workers : 1;
+	size_t chunk = (n + w - 1) / w;
+	int rc = 0;
+
+	for (size_t i = 0; i < n && !rc; i += chunk)
+		rc = queue_push(s, batch_new(v + i, i + chunk > n ? n - i : chunk), false);
+	return rc;
+}
+
 /* Queue a round's batches; returns how many moves were queued. */
 static int queue_round(struct search *s, struct kmin_move *c, size_t n, size_t *queued)
 {
@@ -917,16 +992,21 @@ static int queue_round(struct search *s, struct kmin_move *c, size_t n, size_t *
 			rc = queue_push(s, batch_new(&retry[i], 1), false);
 	} else {
 		/*
-		 * Every fresh move in one batch (W chunks for W workers): a
-		 * choice switch often is what lets a removal build (SLAB -> SLUB
-		 * before SMP off), so they are tested together, not apart.
+		 * Every fresh removal in one batch (W chunks for W workers),
+		 * with the choice switches believed to shrink: one often is
+		 * what lets a removal build (SMP off once SLAB is gone).  Then
+		 * each other switch alone: a switch may grow the kernel
+		 * (CC_OPTIMIZE_FOR_PERFORMANCE: +285 KB on 6.1 arm) and would
+		 * ride along unseen inside a batch that shrinks.
 		 */
-		unsigned int w = s->o->workers ? s->o->workers : 1;
-		size_t chunk = (nf + w - 1) / w;
-		for (size_t i = 0; i < nf && !rc; i += chunk)
-			rc = queue_push(s, batch_new(fresh + i, i + chunk > nf ? nf - i : chunk), false);
-		if (nr && !rc)
-			rc = queue_push(s, batch_new(retry, nr), false);
+		size_t nl = partition_alone(fresh, nf), nrl = partition_alone(retry, nr);
+		rc = queue_chunks(s, fresh, nf - nl);
+		if (nr - nrl && !rc)
+			rc = queue_push(s, batch_new(retry, nr - nrl), false);
+		for (size_t i = nf - nl; i < nf && !rc; i++)
+			rc = queue_push(s, batch_new(&fresh[i], 1), false);
+		for (size_t i = nr - nrl; i < nr && !rc; i++)
+			rc = queue_push(s, batch_new(&retry[i], 1), false);
 	}
 	*queued = nf + nr;
 	free(fresh);

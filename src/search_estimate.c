@@ -19,6 +19,13 @@
  *            everywhere costs a near-full rebuild even when it saves
  *            nothing.
  *
+ * and for choice switches (which may grow the kernel) one more hint:
+ *
+ *  tiny      the members the kernel's own tiny.config fragments set to y
+ *            (kernel/configs/tiny.config, arch/ARCH/configs/tiny.config:
+ *            CC_OPTIMIZE_FOR_SIZE, SLOB, KERNEL_XZ on 6.1), the kernel
+ *            maintainers' word on which member is the small one.
+ *
  * estimate = learned if known, else objects; cost = 1 + 20 * rebuilds /
  * objects built (1: a relink; 21: everything recompiled).  Workload on
  * 6.1: one walk of the tree (~2,800 Makefiles) and of O= (~1,000 .cmd
@@ -32,6 +39,8 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "kmin/file.h"
+#include "kmin/kernel.h"
 #include "kmin/measure.h"
 #include "search_internal.h"
 
@@ -43,6 +52,7 @@ struct sym_info {
 	char **paths;		/* objects and directories, relative to the tree */
 	size_t npaths;
 	int64_t object_bytes;	/* -1: not measured yet */
+	bool tiny;		/* =y in the tree's tiny.config */
 };
 
 struct kmin_estimator {
@@ -278,6 +288,43 @@ static void cmd_walk(struct kmin_estimator *e, const char *dir, int depth)
 	closedir(d);
 }
 
+/* ---- the kernel's tiny.config ---- */
+
+/* Mark every CONFIG_X=y of the fragment at path (a missing file: none). */
+static void tiny_read(struct kmin_estimator *e, const char *path)
+{
+	char *text = kmin_file_read(path, NULL);
+
+	for (char *line = text, *next; line && *line; line = next) {
+		char *eq;
+		struct sym_info *s;
+
+		next = strchr(line, '\n');
+		if (next)
+			*next++ = '\0';
+		else
+			next = line + strlen(line);
+		if (strncmp(line, "CONFIG_", 7) || !(eq = strchr(line, '=')) || strcmp(eq, "=y"))
+			continue;
+		*eq = '\0';
+		if ((s = sym_get(e, line + 7, true)))
+			s->tiny = true;
+	}
+	free(text);
+}
+
+static void tiny_load(struct kmin_estimator *e, const char *source, const char *arch)
+{
+	const struct kmin_arch *a = kmin_arch_find(arch);
+	char path[4200];
+
+	snprintf(path, sizeof(path), "%s/kernel/configs/tiny.config", source);
+	tiny_read(e, path);
+	snprintf(path, sizeof(path), "%s/arch/%s/configs/tiny.config", source,
+		 a ? a->srcarch : arch);
+	tiny_read(e, path);
+}
+
 int kmin_estimator_new(struct kmin_estimator **out, const char *source, const char *objdir,
 		       struct kmin_store *store, int64_t kernel_id, const char *arch,
 		       const char *metric)
@@ -291,8 +338,10 @@ int kmin_estimator_new(struct kmin_estimator **out, const char *source, const ch
 	e->metric = metric;
 	if (store)
 		kmin_store_savings_foreach(store, kernel_id, arch, on_saving, e, err, sizeof(err));
-	if (source)
+	if (source) {
 		kbuild_walk(e, source, "", 0);
+		tiny_load(e, source, arch);
+	}
 	if (objdir && (e->objdir = strdup(objdir)))
 		cmd_walk(e, objdir, 0);
 	return 0;
@@ -376,6 +425,7 @@ void kmin_estimator_score(struct kmin_estimator *e, struct kmin_move *m)
 	m->cost = 1.0;
 	if (!s)
 		return;
+	m->preferred = m->lateral && s->tiny;
 	if (s->learned_n)
 		m->estimate = s->learned_sum / (int64_t)s->learned_n;
 	else if (!strcmp(a->value, "n"))
@@ -384,12 +434,27 @@ void kmin_estimator_score(struct kmin_estimator *e, struct kmin_move *m)
 		m->cost = 1.0 + 20.0 * (double)s->rebuilds / (double)e->objects;
 }
 
+/* A move's rank: known savings, tiny.config's members, unknown, losses. */
+static int move_class(const struct kmin_move *m)
+{
+	return m->estimate > 0 ? 0 : m->preferred ? 1 : m->estimate == 0 ? 2 : 3;
+}
+
+bool kmin_estimator_tiny(struct kmin_estimator *e, const char *symbol)
+{
+	struct sym_info *s = sym_get(e, symbol, false);
+	return s && s->tiny;
+}
+
 static int move_cmp(const void *pa, const void *pb)
 {
 	const struct kmin_move *a = pa, *b = pb;
-	/* known savings first (by bytes per cost), then unknown in Kconfig order, then losses */
-	int ca = a->estimate > 0 ? 0 : a->estimate == 0 ? 1 : 2;
-	int cb = b->estimate > 0 ? 0 : b->estimate == 0 ? 1 : 2;
+	/*
+	 * known savings first (by bytes per cost), then tiny.config's members,
+	 * then unknown, then losses; within one class the cheaper build first,
+	 * then Kconfig order
+	 */
+	int ca = move_class(a), cb = move_class(b);
 
 	if (ca != cb)
 		return ca - cb;
@@ -397,6 +462,8 @@ static int move_cmp(const void *pa, const void *pb)
 		double ra = (double)a->estimate / a->cost, rb = (double)b->estimate / b->cost;
 		if (ra != rb)
 			return ra > rb ? -1 : 1;
+	} else if (a->cost != b->cost) {	/* nothing known: the cheaper build first */
+		return a->cost < b->cost ? -1 : 1;
 	}
 	return a->order < b->order ? -1 : a->order > b->order;
 }

@@ -32,6 +32,8 @@ int kmin_estimator_new(struct kmin_estimator **out, const char *source, const ch
 		       struct kmin_store *store, int64_t kernel_id, const char *arch,
 		       const char *metric);
 void kmin_estimator_free(struct kmin_estimator *e);
+/* Whether symbol is =y in the tree's tiny.config fragments. */
+bool kmin_estimator_tiny(struct kmin_estimator *e, const char *symbol);
 
 /* Fill m->estimate (bytes) and m->cost (relative build seconds, >= 1). */
 void kmin_estimator_score(struct kmin_estimator *e, struct kmin_move *m);

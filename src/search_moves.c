@@ -15,7 +15,9 @@
  *    user set to n, and that stays n (nothing selects it);
  *  - CHOICE: a choice member that is n and that a user may set to y
  *    (choice members refuse n and accept y: that is how they are told
- *    apart from plain symbols);
+ *    apart from plain symbols), except the byte order (abi_names).  A
+ *    switch may grow the kernel as well as shrink it, so these moves are
+ *    marked lateral and the search builds each alone;
  *  - LOWER: an int option with a prompt whose value is above the bottom
  *    of its range (found by bisection on what the engine accepts), for
  *    capacities only (see lower_suffixes: buffer shifts, CPU and UART
@@ -23,8 +25,10 @@
  *    alone;
  *  - GATE: a visibility gate (EXPERT) turned on together with one
  *    enabled symbol that only the gate makes changeable (PRINTK, BUG,
- *    FUTEX ... are forced on without EXPERT).  Each unlocked symbol is its
- *    own move G=y X=n, so batches of them share the gate and split well.
+ *    FUTEX ... are forced on without EXPERT), or with one choice member
+ *    only the gate lets a user pick (SLOB).  Each unlocked symbol is its
+ *    own move G=y X=n (or G=y M=y), so batches of them share the gate and
+ *    split well.
  *
  * A move that only switches symbols no code names (refs.h: EMBEDDED,
  * which only selects EXPERT) saves nothing and would still rebuild
@@ -81,6 +85,22 @@ static bool is_gate(const char *name)
 {
 	for (size_t i = 0; i < sizeof(gate_names) / sizeof(gate_names[0]); i++)
 		if (!strcmp(name, gate_names[i]))
+			return true;
+	return false;
+}
+
+/*
+ * Choice members kmin never switches to: the byte order.  A big-endian
+ * kernel builds (and may be smaller), but it cannot run the board's
+ * little-endian user space, which neither the build nor the size sees;
+ * only a boot with the board's own init would.
+ */
+static const char *const abi_names[] = { "CPU_BIG_ENDIAN", "CPU_LITTLE_ENDIAN" };
+
+static bool changes_abi(const char *name)
+{
+	for (size_t i = 0; i < sizeof(abi_names) / sizeof(abi_names[0]); i++)
+		if (!strcmp(name, abi_names[i]))
 			return true;
 	return false;
 }
@@ -263,7 +283,22 @@ static int add_lower(struct kconfig *kc, struct kconfig_symbol *sym, unsigned in
 	return rc;
 }
 
-/* Gate moves: G=y X=n for every enabled X that G makes changeable. */
+/* Load config and open gate g; false when g cannot open or loses a requirement. */
+static bool gate_open(struct kconfig *kc, const char *scratch, const char *config,
+		      struct kconfig_symbol *g, const struct kconfig_requirement *reqs,
+		      size_t nreqs, int *rc, char *err, size_t errlen)
+{
+	if ((*rc = engine_load(kc, scratch, config, err, errlen)))
+		return false;
+	return kconfig_symbol_type(g) == KCONFIG_BOOL && kconfig_symbol_tristate(kc, g) == KCONFIG_NO &&
+	       !kconfig_symbol_set_tristate(kc, g, KCONFIG_YES) && !reqs_lost(kc, reqs, nreqs);
+}
+
+/*
+ * Gate moves: G=y X=n for every enabled X that G makes changeable, and
+ * G=y M=y for every choice member M that only G lets a user pick (6.1's
+ * SLOB depends on EXPERT), lateral like any switch.
+ */
 static int add_gate(struct kconfig *kc, const char *scratch, const char *config,
 		    const char *gate, const bool *changeable,
 		    const struct kconfig_requirement *reqs, size_t nreqs, struct move_list *l,
@@ -271,23 +306,35 @@ static int add_gate(struct kconfig *kc, const char *scratch, const char *config,
 {
 	struct kconfig_symbol *g = kconfig_symbol_find(kc, gate);
 	size_t count = kconfig_symbol_count(kc);
+	int rc = 0;
 
-	if (!g || kconfig_symbol_type(g) != KCONFIG_BOOL ||
-	    kconfig_symbol_tristate(kc, g) != KCONFIG_NO ||
-	    kconfig_symbol_set_tristate(kc, g, KCONFIG_YES) || reqs_lost(kc, reqs, nreqs)) {
-		return engine_load(kc, scratch, config, err, errlen);
-	}
+	if (!g || !gate_open(kc, scratch, config, g, reqs, nreqs, &rc, err, errlen))
+		return rc ? rc : engine_load(kc, scratch, config, err, errlen);
 	for (size_t i = 0; i < count; i++) {
 		struct kconfig_symbol *sym = kconfig_symbol_at(kc, i);
 		const char *name = kconfig_symbol_name(sym);
 		enum kconfig_type t = kconfig_symbol_type(sym);
 
 		if (!name || changeable[i] || sym == g || (t != KCONFIG_BOOL && t != KCONFIG_TRISTATE) ||
-		    kconfig_symbol_tristate(kc, sym) == KCONFIG_NO || !kconfig_symbol_prompt(sym))
+		    !kconfig_symbol_prompt(sym))
 			continue;
-		if (try_off(kc, sym, reqs, nreqs) &&
-		    move_add(l, (unsigned int)i, gate, "y", name, "n"))
+		if (kconfig_symbol_tristate(kc, sym) != KCONFIG_NO) {
+			if (try_off(kc, sym, reqs, nreqs) &&
+			    move_add(l, (unsigned int)i, gate, "y", name, "n"))
+				return kmin_errf(err, errlen, "out of memory");
+			continue;
+		}
+		if (changes_abi(name) || !try_choice(kc, sym, reqs, nreqs)) {
+			if (kconfig_symbol_tristate(kc, sym) == KCONFIG_NO)
+				continue;
+		} else if (move_add(l, (unsigned int)i, gate, "y", name, "y")) {
 			return kmin_errf(err, errlen, "out of memory");
+		} else {
+			l->v[l->n - 1].lateral = true;
+		}
+		/* the engine holds the switch: back to the config, gate open */
+		if (!gate_open(kc, scratch, config, g, reqs, nreqs, &rc, err, errlen))
+			return rc ? rc : engine_load(kc, scratch, config, err, errlen);
 	}
 	return engine_load(kc, scratch, config, err, errlen);
 }
@@ -315,11 +362,15 @@ static int scan_symbol(struct kconfig *kc, const char *scratch, const char *conf
 		changeable[i] = true;
 		return move_add(l, (unsigned int)i, name, "n", NULL, NULL);
 	}
-	if (flags & KMIN_MOVES_KEEP_CHOICES)
+	if ((flags & KMIN_MOVES_KEEP_CHOICES) || changes_abi(name))
 		return 0;
 	bool choice = try_choice(kc, sym, reqs, nreqs);
-	if (choice && move_add(l, (unsigned int)i, name, "y", NULL, NULL))
-		return -1;
+	if (choice) {
+		if (move_add(l, (unsigned int)i, name, "y", NULL, NULL))
+			return -1;
+		l->v[l->n - 1].lateral = true;
+		changeable[i] = true;
+	}
 	/* the engine may hold a switched choice or a plain symbol set to y */
 	return kconfig_symbol_tristate(kc, sym) == KCONFIG_NO ? 0
 		: engine_load(kc, scratch, config, err, errlen);
@@ -421,6 +472,15 @@ static bool is_inert(const struct kmin_refs *refs, const char *sym, bool image_c
 	return image_counts ? !kmin_refs_has(refs, sym) : !kmin_refs_in_vmlinux(refs, sym);
 }
 
+/* Whether every symbol the move assigns is inert. */
+static bool move_inert(const struct kmin_move *m, const struct kmin_refs *refs, bool image_counts)
+{
+	for (unsigned int j = 0; j < m->nset; j++)
+		if (!is_inert(refs, m->set[j].symbol, image_counts))
+			return false;
+	return true;
+}
+
 /* Whether every symbol that differs between configs a and b is inert. */
 static int all_inert(const char *a, const char *b, const struct kmin_refs *refs,
 		     bool image_counts, bool *inert)
@@ -450,8 +510,8 @@ int kmin_search_drop_inert(struct kconfig *kc, const char *scratch, const char *
 		char *after = NULL;
 		bool changed, inert = false;
 
-		/* a switch (off, or a choice member on) of an inert symbol is suspect */
-		if (m->nset == 1 && is_inert(refs, m->set[0].symbol, image_counts)) {
+		/* a move that only switches inert symbols (EXPERT=y DEBUG_INFO_DWARF5=y) is suspect */
+		if (move_inert(m, refs, image_counts)) {
 			if (kmin_search_apply(kc, scratch, config, &m, 1, NULL, 0, &after, &changed,
 					      &lost, err, errlen))
 				return -1;

@@ -201,6 +201,8 @@ struct kmin_move {
 	int64_t estimate;		/* expected saving, bytes (may be 0 or unknown) */
 	double cost;			/* expected build seconds (relative) */
 	unsigned int order;		/* Kconfig order of its main symbol */
+	bool lateral;			/* a choice switch: may grow, so built alone */
+	bool preferred;			/* a member the kernel's tiny.config picks */
 };
 
 /*

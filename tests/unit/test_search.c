@@ -18,6 +18,7 @@
 #include "kmin/search.h"
 #include "kmin/store.h"
 #include "kmin/tree.h"
+#include "search_internal.h"
 
 static void test_metrics(void **state)
 {
@@ -151,11 +152,57 @@ static void test_candidates(void **state)
 	assert_non_null(find_move(v, n, "LOG_BUF_SHIFT=8"));
 	assert_non_null(find_move(v, n, "EXPERT=y PRINTK=n"));
 	assert_non_null(find_move(v, n, "EXPERT=y BASE_FULL=n"));
+	/* a member only the gate lets a user pick (SLOB depends on EXPERT) */
+	assert_non_null(find_move(v, n, "EXPERT=y SLOB=y"));
+	/* choice switches may grow the kernel: marked lateral, removals not */
+	assert_true(find_move(v, n, "SLUB=y")->lateral);
+	assert_true(find_move(v, n, "EXPERT=y SLOB=y")->lateral);
+	assert_false(find_move(v, n, "SMP=n")->lateral);
+	assert_false(find_move(v, n, "EXPERT=y PRINTK=n")->lateral);
+	assert_false(find_move(v, n, "LOG_BUF_SHIFT=8")->lateral);
 	/* refused in the engine: requirements and what comes back */
 	assert_null(find_move(v, n, "USB=n"));
 	assert_null(find_move(v, n, "USB_SUPPORT=n"));
 	assert_null(find_move(v, n, "PRINTK=n"));	/* invisible without EXPERT */
 	assert_null(find_move(v, n, "USB_COMMON=n"));	/* selected by USB */
+	free(v);
+}
+
+/* The kernel's tiny.config members rank before unknown switches; losses last. */
+static void test_estimate_order(void **state)
+{
+	struct fixture *fx = *state;
+	struct kmin_estimator *e = NULL;
+	struct kmin_move *v = NULL, sorted[4];
+	size_t n = 0;
+	char err[512], buf[64];
+
+	assert_int_equal(kmin_estimator_new(&e, KMIN_TEST_SRCDIR "/fixtures/tinykernel", NULL, NULL,
+					    0, "arm", "dec"), 0);
+	assert_true(kmin_estimator_tiny(e, "SLOB"));	/* kernel/configs/tiny.config */
+	assert_false(kmin_estimator_tiny(e, "SLUB"));
+	assert_int_equal(kmin_search_candidates(fx->tree->kc, fx->tree->scratch, fx->board, usb_spi,
+						3, 0, &v, &n, err, sizeof(err)), 0);
+	sorted[0] = *find_move(v, n, "SLUB=y");
+	sorted[1] = *find_move(v, n, "EXPERT=y SLOB=y");
+	sorted[2] = *find_move(v, n, "SMP=n");
+	sorted[3] = *find_move(v, n, "KALLSYMS=n");
+	for (int i = 0; i < 4; i++)
+		kmin_estimator_score(e, &sorted[i]);
+	assert_true(sorted[1].preferred);
+	assert_false(sorted[0].preferred);
+	kmin_estimator_learn(e, "KALLSYMS", 5000);	/* measured: a known saving */
+	kmin_estimator_learn(e, "SMP", -100);		/* measured: it grew */
+	kmin_estimator_score(e, &sorted[2]);
+	kmin_estimator_score(e, &sorted[3]);
+	kmin_moves_sort(sorted, 4);
+	const char *want[] = { "KALLSYMS=n", "EXPERT=y SLOB=y", "SLUB=y", "SMP=n" };
+	for (int i = 0; i < 4; i++) {
+		const struct kmin_move *one[1] = { &sorted[i] };
+		kmin_search_moves_format(one, 1, buf, sizeof(buf));
+		assert_string_equal(buf, want[i]);
+	}
+	kmin_estimator_free(e);
 	free(v);
 }
 
@@ -283,6 +330,7 @@ int main(void)
 		cmocka_unit_test(test_store_runs),
 		cmocka_unit_test_setup_teardown(test_candidates, fixture_setup, fixture_teardown),
 		cmocka_unit_test_setup_teardown(test_apply, fixture_setup, fixture_teardown),
+		cmocka_unit_test_setup_teardown(test_estimate_order, fixture_setup, fixture_teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
