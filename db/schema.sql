@@ -129,7 +129,9 @@ CREATE TABLE tracks (
 	max_builds INTEGER,			-- per night; NULL: none
 	time_budget REAL,			-- seconds per night; NULL: the run's default
 	features TEXT,				-- --features FILE (absolute); NULL: none
-	created_ms INTEGER NOT NULL
+	created_ms INTEGER NOT NULL,
+	budget TEXT,				-- --budget, canonical; NULL: none (metric is then not 'budget')
+	boot TEXT				-- --boot's board (QEMU's -M name); NULL: no boot check
 );
 
 CREATE TABLE nights (

@@ -113,6 +113,8 @@ static void track_bind(sqlite3_stmt *st, void *arg)
 		sqlite3_bind_null(st, 10);
 	kmin_store_bind_text_or_null(st, 11, t->features);
 	sqlite3_bind_int64(st, 12, t->created_ms ? t->created_ms : kmin_store_now_ms());
+	kmin_store_bind_text_or_null(st, 13, t->budget);
+	kmin_store_bind_text_or_null(st, 14, t->boot);
 }
 
 int kmin_store_track_create(struct kmin_store *s, const struct kmin_track *t, int64_t *id_out,
@@ -120,8 +122,8 @@ int kmin_store_track_create(struct kmin_store *s, const struct kmin_track *t, in
 {
 	static const char sql[] =
 		"INSERT INTO tracks(name, source, arch, cross_compile, requirements, base, metric,"
-		" strategy, max_builds, time_budget, features, created_ms)"
-		" VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12)";
+		" strategy, max_builds, time_budget, features, created_ms, budget, boot)"
+		" VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14)";
 	int rc;
 
 	if (!t->name || !*t->name || !t->source || !t->arch || !t->requirements || !t->base ||
@@ -143,14 +145,14 @@ int kmin_store_track_create(struct kmin_store *s, const struct kmin_track *t, in
 
 #define TRACK_COLUMNS \
 	"id, name, source, arch, cross_compile, requirements, base, metric, strategy," \
-	" COALESCE(max_builds, 0), COALESCE(time_budget, -1), features, created_ms"
+	" COALESCE(max_builds, 0), COALESCE(time_budget, -1), features, created_ms, budget, boot"
 
 /* Fill *t from a row of TRACK_COLUMNS; copy: strings duplicated, else borrowed. */
 static int track_from_row(sqlite3_stmt *st, struct kmin_track *t, bool copy)
 {
 	const char **const strings[] = { &t->name, &t->source, &t->arch, &t->cross_compile,
 					 &t->requirements, &t->base, &t->metric, &t->strategy,
-					 &t->features };
+					 &t->features, &t->budget, &t->boot };
 
 	memset(t, 0, sizeof(*t));
 	t->id = sqlite3_column_int64(st, 0);
@@ -166,6 +168,8 @@ static int track_from_row(sqlite3_stmt *st, struct kmin_track *t, bool copy)
 	t->metric = col_text(st, 7);
 	t->strategy = col_text(st, 8);
 	t->features = col_text(st, 11);
+	t->budget = col_text(st, 13);
+	t->boot = col_text(st, 14);
 	if (copy && dup_strings(strings, sizeof(strings) / sizeof(strings[0])) < 0) {
 		kmin_track_clear(t);
 		return -1;
@@ -186,6 +190,8 @@ void kmin_track_clear(struct kmin_track *t)
 	free((char *)t->metric);
 	free((char *)t->strategy);
 	free((char *)t->features);
+	free((char *)t->budget);
+	free((char *)t->boot);
 	memset(t, 0, sizeof(*t));
 }
 

@@ -91,6 +91,12 @@ static int no_track(struct kmin_store *s, const char *name)
 
 /* ---- kmin run --track (cmd_track.h) ---- */
 
+/* Two optional strings are equal (both absent, or the same text). */
+static bool same_text(const char *a, const char *b)
+{
+	return a == b || (a && b && !strcmp(a, b));
+}
+
 int kmin_run_track_check(struct kmin_store *s, const struct kmin_track *job)
 {
 	struct kmin_track t;
@@ -108,12 +114,18 @@ int kmin_run_track_check(struct kmin_store *s, const struct kmin_track *job)
 		what = "requirements";
 	else if (strcmp(t.metric, job->metric))
 		what = "metric";
+	else if (!same_text(t.budget, job->budget))
+		what = "budget";
+	else if (!same_text(t.boot, job->boot))
+		what = "boot board";
 	else if (strcmp(t.source, abs_path(job->source, src, sizeof(src))))
 		what = "kernel tree";
 	if (what)
 		kmin_errorf("track '%s' is another job (%s differ: it has --arch %s --require %s "
-			    "--metric %s --source %s); pick another name", t.name, what, t.arch,
-			    t.requirements, t.metric, t.source);
+			    "--metric %s%s%s%s%s --source %s); pick another name", t.name, what, t.arch,
+			    t.requirements, t.metric, t.budget ? " --budget " : "",
+			    t.budget ? t.budget : "", t.boot ? " --boot qemu:" : "",
+			    t.boot ? t.boot : "", t.source);
 	kmin_track_clear(&t);
 	return what ? KMIN_EXIT_USAGE : 0;
 }
@@ -357,7 +369,7 @@ static void push2(const char **argv, size_t *n, const char *name, const char *va
 static int job_rerun(const struct nightly_args *a, struct kmin_store *s, struct job_report *j,
 		     const char *base_path, const char *dir, int64_t before)
 {
-	char self[PATH_MAX], builds[32], budget[64], workers[16], jobs[16], err[512];
+	char self[PATH_MAX], builds[32], budget[64], workers[16], jobs[16], boot[64], err[512];
 	const char *tramp[3] = { self, KMIN_SPAWN_EXEC_COMMAND, NULL };
 	const char *argv[48];
 	struct kmin_spawn_options o = { 0 };
@@ -377,7 +389,14 @@ static int job_rerun(const struct nightly_args *a, struct kmin_store *s, struct 
 		push2(argv, &n, "--cross-compile", j->t.cross_compile);
 	push2(argv, &n, "--require", j->t.requirements);
 	push2(argv, &n, "--base", base_path);
-	push2(argv, &n, "--metric", j->t.metric);
+	if (j->t.budget)	/* the metric is then the shortfall ("budget") */
+		push2(argv, &n, "--budget", j->t.budget);
+	else
+		push2(argv, &n, "--metric", j->t.metric);
+	if (j->t.boot) {
+		snprintf(boot, sizeof(boot), "qemu:%s", j->t.boot);
+		push2(argv, &n, "--boot", boot);
+	}
 	push2(argv, &n, "--strategy", j->t.strategy);
 	if (j->t.max_builds > 0) {
 		snprintf(builds, sizeof(builds), "%lld", (long long)j->t.max_builds);

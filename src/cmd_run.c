@@ -319,8 +319,6 @@ static int parse_args(int argc, char **argv, struct run_args *a)
 		a->base = "tinyconfig";
 	if (!a->output)
 		a->output = "kmin-out";
-	if (a->budget_text && a->track)
-		return kmin_errorf("--track does not keep --budget (yet): use one or the other");
 	snprintf(a->metric_key, sizeof(a->metric_key), "%s", kmin_metric_name(a->metric));
 	if (a->budget_text) {
 		char canon[128];
@@ -837,11 +835,22 @@ static void track_job(const struct run_ctx *r, struct kmin_track *t)
 	t->cross_compile = r->a.cross_compile;
 	t->requirements = r->a.require;
 	t->base = r->a.base;
-	t->metric = kmin_metric_name(r->a.metric);
+	t->metric = r->a.budget_text ? "budget" : kmin_metric_name(r->a.metric);
 	t->strategy = kmin_search_strategy_name(r->a.strategy);
 	t->max_builds = r->a.max_builds;
 	t->time_budget = r->a.time_budget;
 	t->features = r->a.features;
+	/* metric_key is "budget:<canonical budget>" with a budget */
+	t->budget = r->a.budget_text ? strchr(r->a.metric_key, ':') + 1 : NULL;
+	t->boot = r->a.build.boot ? r->a.build.boot->name : NULL;
+}
+
+/* The night's size: the metric's bytes, or with a budget the shortfall. */
+static int64_t track_size(const struct run_ctx *r, const struct kmin_search_result *res)
+{
+	if (r->a.budget_text)
+		return res->fit_known ? kmin_budget_score(&res->fit) : -1;
+	return kmin_search_metric(&res->final, r->a.metric);
 }
 
 static int track_check(struct run_ctx *r)
@@ -857,7 +866,7 @@ static int track_record(struct run_ctx *r, const struct kmin_search_result *res)
 	struct kmin_run_night n = { .kid = &r->kid, .kernel_id = r->kernel_row,
 				    .toolchain_id = r->toolchain_row, .run_id = r->run_id,
 				    .status = res->status, .config = res->config,
-				    .size = kmin_search_metric(&res->final, r->a.metric) };
+				    .size = track_size(r, res) };
 	struct kmin_track t;
 
 	track_job(r, &t);

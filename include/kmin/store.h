@@ -48,7 +48,7 @@
 #include "kmin/kernel_id.h"
 
 /* The schema version this code writes (PRAGMA user_version). */
-#define KMIN_STORE_SCHEMA_VERSION 5
+#define KMIN_STORE_SCHEMA_VERSION 6
 /* PRAGMA application_id of a kmin database: "kmin" in ASCII. */
 #define KMIN_STORE_APPLICATION_ID 0x6b6d696e
 

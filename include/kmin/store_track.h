@@ -44,6 +44,8 @@ struct kmin_track {
 	double time_budget;		/* seconds per night; < 0: the run's default, 0: none */
 	const char *features;		/* --features FILE; NULL: none */
 	int64_t created_ms;		/* 0 on create: now */
+	const char *budget;		/* --budget, canonical; NULL: none (metric "budget") */
+	const char *boot;		/* --boot's board name; NULL: no boot check */
 };
 
 enum kmin_night_status {

@@ -43,7 +43,7 @@ real_builds() {
 }
 # A python expression on the history's JSON list h.
 hist() {
-	"$kmin" history --db "$db" --track fix --format json >"$tmp/h.json" 2>"$tmp/h.err"
+	"$kmin" history --db "$db" --track "${track:-fix}" --format json >"$tmp/h.json" 2>"$tmp/h.err"
 	python3 -c "import json,sys; h=json.load(open(sys.argv[1])); print($1)" "$tmp/h.json" 2>/dev/null
 }
 gitc() { git -C "$tree" -c user.name=kmin-test -c user.email=kmin-test@example.com \
@@ -186,6 +186,26 @@ check "(g) history without --track: exit 2" [ $? = 2 ]
 "$kmin" nightly --db "$tmp/empty.db" >"$tmp/g4.out" 2>"$tmp/g4.err"
 check "(g) nightly on a database without jobs: exit 0, 0 jobs" \
 	bash -c "[ $? = 0 ] && grep -q 'nightly: 0 jobs' '$tmp/g4.out'"
+
+# ---- (i) a job with a board budget keeps it (the boot board: test_store_track) ----
+"$kmin" run --source "$tree" --arch arm --jobs 2 --require USB,SPI --db "$db" \
+	--output "$tmp/fit" --budget flash=1M,ram=1M --track fit -q >"$tmp/i.log" 2>&1
+rc=$?
+check "(i) run --budget ... --track fit: exit 0, the night's size is the shortfall (0: fits)" \
+	[ "$rc:$(track=fit hist "[(x['status'], x['size']) for x in h]")" = "0:[('ok', 0)]" ]
+"$kmin" run --source "$tree" --arch arm --jobs 2 --require USB,SPI --db "$db" --output "$tmp/x" \
+	--budget flash=2M,ram=1M --track fit -q >/dev/null 2>"$tmp/i2.err"
+rc=$?
+check "(i) the same track with another budget: exit 2, 'budget differ'" \
+	bash -c "[ $rc = 2 ] && grep -q 'budget differ' '$tmp/i2.err'"
+echo '/* night (i) */' >>"$tree/drivers/usb/core/hcd.c"
+gitc commit -qam "usb: a comment"
+nightly --track fit >"$tmp/i.out" 2>"$tmp/i.err"
+rc=$?
+check "(i) nightly --track fit: exit 0, a second night that fits" \
+	[ "$rc:$(track=fit hist "[(x['status'], x['size']) for x in h]")" = "0:[('ok', 0), ('ok', 0)]" ]
+check "(i) the night's run searched under the budget (metric 'budget')" \
+	bash -c "'$kmin' runs --db '$db' --format json | python3 -c 'import json,sys; r=json.load(sys.stdin)[-1]; assert r[\"metric\"] == \"budget\" and r[\"track\"] == \"fit\", r'"
 
 # ---- sanitizers: nightly's and history's own output (an ASan/UBSan build reports there;
 # the runs' logs belong to the search and are not checked here) ----

@@ -124,6 +124,9 @@ static void test_track_create_get(void **state)
 	t.max_builds = 12;
 	t.time_budget = 600;
 	t.features = "/etc/kmin/features.conf";
+	t.metric = "budget";
+	t.budget = "flash=716800,ram=262144,xip";
+	t.boot = "mps2-an385";
 	assert_int_equal(kmin_store_track_create(f->s, &t, &id, err, sizeof(err)), 0);
 	assert_true(id > 0);
 	assert_int_equal(kmin_store_track_get(f->s, "board", &got, err, sizeof(err)), 1);
@@ -133,7 +136,9 @@ static void test_track_create_get(void **state)
 	assert_string_equal(got.cross_compile, "arm-linux-gnueabi-");
 	assert_string_equal(got.requirements, "USB,SPI");
 	assert_string_equal(got.base, "board_defconfig");
-	assert_string_equal(got.metric, "dec");
+	assert_string_equal(got.metric, "budget");
+	assert_string_equal(got.budget, "flash=716800,ram=262144,xip");
+	assert_string_equal(got.boot, "mps2-an385");
 	assert_string_equal(got.strategy, "greedy");
 	assert_string_equal(got.features, "/etc/kmin/features.conf");
 	assert_int_equal(got.max_builds, 12);
@@ -153,6 +158,8 @@ static void test_track_optional_fields(void **state)
 	assert_int_equal(kmin_store_track_get(f->s, "plain", &got, err, sizeof(err)), 1);
 	assert_null(got.cross_compile);
 	assert_null(got.features);
+	assert_null(got.budget);
+	assert_null(got.boot);
 	assert_int_equal(got.max_builds, 0);
 	assert_true(got.time_budget < 0);
 	kmin_track_clear(&got);
