@@ -155,6 +155,7 @@ struct search {
 	unsigned int job_seq;		/* names of artifact directories */
 	bool budget_hit;		/* a batch was left untested for the budget */
 	bool fits;			/* --budget: the state fits it, the search is over */
+	bool record_failed;		/* a build could not be stored: s->err says why */
 	int64_t base_metric;		/* the base's metric (the run row's base_size) */
 	char *err;
 	size_t errlen;
@@ -351,8 +352,12 @@ static void store_record(struct search *s, const char *config, const char *sha,
 	char err[512];
 
 	key_of(s, sha, &key);
-	kmin_record_job(s->o->store, config, strlen(config), &key, r, &oc->build_id, err,
-			sizeof(err));
+	if (kmin_record_job(s->o->store, config, strlen(config), &key, r, &oc->build_id, err,
+			    sizeof(err)) < 0) {
+		/* a result that is not in the store would be lost to resume and reuse */
+		serr(s, "cannot record a build: %s", err);
+		s->record_failed = true;
+	}
 }
 
 /* Does the text of a .config keep every requirement? NULL or the lost symbol. */
@@ -473,7 +478,7 @@ static int build_sync(struct search *s, const char *config, const char *sha, boo
 	s->inflight--;
 	outcome_of_job(s, config, sha, r, artifacts, oc);
 	kmin_job_result_free(r);
-	return 0;
+	return s->record_failed ? -1 : 0;
 }
 
 /* ---- the state ---- */
@@ -920,6 +925,11 @@ static int batch_finish(struct search *s)
 		return queue_push(s, b, true);	/* stopped: the batch stays untested */
 	}
 	kmin_job_result_free(r);
+	if (s->record_failed) {
+		batch_free(b);
+		free(oc.make_config);
+		return -1;
+	}
 	rc = decide(s, b, &oc);
 	free(oc.make_config);
 	return rc < 0 ? -1 : 0;

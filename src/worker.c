@@ -594,14 +594,35 @@ done:
 struct symval {
 	char *name;	/* points into a parsed copy */
 	char *value;
+	size_t line;	/* its place in the text: a later line overrides */
 };
 
-static int symval_cmp(const void *a, const void *b)
+static int symval_cmp(const void *pa, const void *pb)
 {
-	return strcmp(((const struct symval *)a)->name, ((const struct symval *)b)->name);
+	const struct symval *a = pa, *b = pb;
+	int c = strcmp(a->name, b->name);
+
+	return c ? c : a->line < b->line ? -1 : a->line > b->line;
 }
 
-/* Parse .config text (modified in place) into a sorted array. */
+/* Keep the last assignment of each symbol in sorted v, as conf reads a .config. */
+static size_t symval_last(struct symval *v, size_t n)
+{
+	size_t k = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		if (i + 1 < n && !strcmp(v[i].name, v[i + 1].name))
+			continue;
+		v[k++] = v[i];
+	}
+	return k;
+}
+
+/*
+ * Parse .config text (modified in place) into an array sorted by name,
+ * one entry per symbol: its last assignment (a boot config appends lines
+ * that repeat symbols of the config above them).
+ */
 static struct symval *parse_config(char *text, size_t *n)
 {
 	struct symval *v = NULL;
@@ -633,10 +654,13 @@ static struct symval *parse_config(char *text, size_t *n)
 			}
 			v = nv;
 		}
-		v[(*n)++] = (struct symval){ name, value };
+		v[*n] = (struct symval){ name, value, *n };
+		++*n;
 	}
-	if (v)
+	if (v) {
 		qsort(v, *n, sizeof(*v), symval_cmp);
+		*n = symval_last(v, *n);
+	}
 	return v;
 }
 

@@ -65,6 +65,7 @@ struct kmin_board {
 	const char *kernel;	/* image relative to O= */
 	uint32_t kernel_addr;	/* with shim: where the image is loaded (its link address) */
 	uint32_t dtb_addr;	/* with shim: where the DTB is loaded */
+	const char *platform;	/* the Kconfig symbol of the board's platform support */
 };
 
 /* The board called NAME, or NULL.  Borrowed from a constant table. */

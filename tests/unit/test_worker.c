@@ -696,6 +696,19 @@ static void test_config_diff(void **state)
 	assert_string_equal(d[2].symbol, "NEW");
 	assert_string_equal(d[2].engine, "n");
 	kmin_divergences_free(d, n);
+	/*
+	 * a later line overrides (a boot config appends CONFIG_INITRAMFS_SOURCE
+	 * to a config that has it): one entry per symbol, its last value, so the
+	 * divergences table's key (build, symbol) holds
+	 */
+	assert_int_equal(kmin_config_diff("CONFIG_S=\"\"\nCONFIG_B=y\nCONFIG_S=\"/x.list\"\n"
+					  "# CONFIG_B is not set\n",
+					  "CONFIG_S=\"/x.list\"\nCONFIG_B=y\n", &d, &n), 0);
+	assert_int_equal(n, 1);
+	assert_string_equal(d[0].symbol, "B");
+	assert_string_equal(d[0].engine, "n");
+	assert_string_equal(d[0].make, "y");
+	kmin_divergences_free(d, n);
 }
 
 static void test_default_size(void **state)
