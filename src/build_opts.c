@@ -163,6 +163,23 @@ static int read_config_file(char **distcc, int *icecc)
 }
 
 /*
+ * A scratch directory for test compiles into dir, and what the local
+ * compiler CC says of a test file into *local (the caller clears it and
+ * removes dir).  0, or -1 (reported).
+ */
+static int local_probe(const char *cc, char *dir, size_t dirlen, struct kmin_cluster_probe *local)
+{
+	char err[512];
+
+	if (kmin_cluster_workdir_new(dir, dirlen))
+		return kmin_errorf("cannot create a directory for test compiles: %s", strerror(errno));
+	if (kmin_cluster_probe(local, NULL, NULL, cc, dir, 60, err, sizeof(err)) || !local->ok)
+		return kmin_errorf("the local compiler '%s' cannot compile a test file: %s", cc,
+				   local->message ? local->message : err);
+	return 0;
+}
+
+/*
  * Check every distcc host of SPEC against the local compiler CC and keep
  * those that compile with it in o->distcc_hosts.  0 or -1 (reported).
  */
@@ -181,15 +198,8 @@ static int check_distcc(struct kmin_build_opts *o, const char *spec, const char 
 	kmin_pool_probe_machine(&cores, &mem);
 	if (kmin_cluster_parse(&cl, spec, cores, err, sizeof(err)))
 		return kmin_errorf("%s", err);
-	if (kmin_cluster_workdir_new(dir, sizeof(dir))) {
-		kmin_errorf("cannot create a directory for test compiles: %s", strerror(errno));
+	if (local_probe(cc, dir, sizeof(dir), &local))
 		goto done;
-	}
-	if (kmin_cluster_probe(&local, NULL, NULL, cc, dir, 60, err, sizeof(err)) || !local.ok) {
-		kmin_errorf("the local compiler '%s' cannot compile a test file: %s", cc,
-			    local.message ? local.message : err);
-		goto done;
-	}
 	if (!(keep = calloc(cl->nhosts, sizeof(*keep))))
 		goto done;
 	o->cluster_slots = 0;
@@ -299,15 +309,8 @@ static int check_icecc(struct kmin_build_opts *o, const char *cc)
 	snprintf(version, sizeof(version), "ICECC_VERSION=%s", o->icecc_version);
 
 	/* a test compile through the cluster: the same compiler must answer */
-	if (kmin_cluster_workdir_new(dir, sizeof(dir))) {
-		kmin_errorf("cannot create a directory for test compiles: %s", strerror(errno));
+	if (local_probe(cc, dir, sizeof(dir), &local))
 		goto done;
-	}
-	if (kmin_cluster_probe(&local, NULL, NULL, cc, dir, 60, err, sizeof(err)) || !local.ok) {
-		kmin_errorf("the local compiler '%s' cannot compile a test file: %s", cc,
-			    local.message ? local.message : err);
-		goto done;
-	}
 	if (kmin_cluster_probe_env(&probe, "icecc", NULL, extra, cc, dir, 120, err, sizeof(err))) {
 		kmin_errorf("%s", err);
 		goto done;
