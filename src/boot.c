@@ -43,9 +43,9 @@ extern const char kmin_boot_init_arm[], kmin_boot_init_v7m[], kmin_boot_shim_v7m
 
 static const struct kmin_board boards[] = {
 	{ "versatilepb", "versatile-pb.dtb", "ttyAMA0", "128M", true, false,
-	  "arch/arm/boot/zImage", 0, 0, "ARCH_VERSATILE" },
+	  "arch/arm/boot/zImage", 0, 0, { "ARCH_VERSATILE", NULL } },
 	{ "mps2-an385", "mps2-an385.dtb", "ttyMPS0", "16M", false, true,
-	  "arch/arm/boot/Image", 0x21008000, 0x21800000, "ARCH_MPS2" },
+	  "arch/arm/boot/Image", 0x21008000, 0x21800000, { "ARCH_MPS2", "SET_MEM_PARAM", NULL } },
 };
 
 const char *kmin_boot_status_name(enum kmin_boot_status status)

@@ -412,25 +412,31 @@ static int strip_boot(struct run_ctx *r, char *buf, size_t len)
 
 /*
  * With --boot, what the boot needs is required too, so no move can take
- * it: the board's platform (ARCH_MPS2 off builds, and hangs in QEMU: a
- * batch holding it would cost a boot timeout and a split), the probe's
- * loader (an ELF with an MMU, a FLAT binary without), the initramfs
- * (BLK_DEV_INITRD).  0 or -1 (out of memory, reported).
+ * it: the board's own needs (its platform: ARCH_MPS2 off builds, then
+ * hangs in QEMU, and a batch holding it costs a boot timeout and a split;
+ * mps2's memory layout), the probe's loader (an ELF with an MMU, a FLAT
+ * binary without), the initramfs (BLK_DEV_INITRD).  0 or -1 (out of
+ * memory, reported).
  */
 static int boot_requirements(struct run_ctx *r)
 {
 	const struct kmin_board *b = r->a.build.boot;
-	const char *syms[4] = { b ? b->platform : NULL, "BLK_DEV_INITRD",
-				b && b->mmu ? "BINFMT_ELF" : "BINFMT_FLAT", b && b->mmu ? "AEABI" : NULL };
+	const char *syms[8] = { "BLK_DEV_INITRD", b && b->mmu ? "BINFMT_ELF" : "BINFMT_FLAT",
+				b && b->mmu ? "AEABI" : NULL };
 	struct kconfig_requirement *k;
+	size_t n = 0;
 
 	if (!b)
 		return 0;
-	k = realloc(r->kreqs, (r->nkreqs + 5) * sizeof(*k));
+	while (n < 3 && syms[n])
+		n++;
+	for (size_t i = 0; b->needs[i] && n < 7; i++)
+		syms[n++] = b->needs[i];
+	k = realloc(r->kreqs, (r->nkreqs + n + 1) * sizeof(*k));
 	if (!k)
 		return kmin_errorf("out of memory");
 	r->kreqs = k;
-	for (int i = 0; i < 4 && syms[i]; i++) {
+	for (size_t i = 0; i < n; i++) {
 		memset(&k[r->nkreqs], 0, sizeof(*k));
 		k[r->nkreqs].symbol = syms[i];
 		k[r->nkreqs++].value = KCONFIG_YES;

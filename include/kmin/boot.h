@@ -65,7 +65,12 @@ struct kmin_board {
 	const char *kernel;	/* image relative to O= */
 	uint32_t kernel_addr;	/* with shim: where the image is loaded (its link address) */
 	uint32_t dtb_addr;	/* with shim: where the DTB is loaded */
-	const char *platform;	/* the Kconfig symbol of the board's platform support */
+	/*
+	 * Kconfig symbols the board cannot boot without, NULL-terminated: its
+	 * platform, and for a board without MMU the memory layout the kernel
+	 * is linked for (SET_MEM_PARAM keeps DRAM_BASE where the shim jumps)
+	 */
+	const char *needs[3];
 };
 
 /* The board called NAME, or NULL.  Borrowed from a constant table. */
