@@ -167,6 +167,11 @@ CFG
 	check "real: EXPERT opened to turn off what it forces on (PRINTK, FUTEX)" \
 		bash -c "grep -qx 'EXPERT=y PRINTK=n' '$tmp/plan4.out' && grep -qx 'EXPERT=y FUTEX=n' '$tmp/plan4.out'"
 	check "real: EXPERT opened to pick tiny.config's SLOB" grep -qx 'EXPERT=y SLOB=y' "$tmp/plan4.out"
+	# booting a board keeps what it needs: its platform, mps2's memory layout
+	"$kmin" run --source "$src" --arch arm --require SPI --base mps2_defconfig \
+		--boot qemu:mps2-an385 --plan >"$tmp/plan5.out" 2>"$tmp/plan5.err"
+	check "real: --boot qemu:mps2-an385 never turns ARCH_MPS2 or SET_MEM_PARAM off" \
+		bash -c "[ -s '$tmp/plan5.out' ] && ! grep -qE '^(ARCH_MPS2|SET_MEM_PARAM)=n' '$tmp/plan5.out'"
 	"$kmin" run --source "$src" --arch arm --require SPI,I2C --max-builds 3 --db "$tmp/real.db" \
 		--output "$tmp/real" >"$tmp/real.log" 2>&1
 	rc=$?
