@@ -937,7 +937,6 @@ static int batch_finish(struct search *s)
 
 /* ---- rounds ---- */
 
-
 /*
  * Move the moves of v[0..n) that are not batchable to its end, each part
  * keeping its order (v is sorted by expected saving); returns how many.
