@@ -128,37 +128,17 @@ static int parse_args(int argc, char **argv, struct config_args *args)
 	return 0;
 }
 
-/*
- * Plain defconfig, as scripts/kconfig/Makefile runs it: conf --defconfig
- * with arch/SRCARCH/configs/KBUILD_DEFCONFIG when that exists, else make's
- * target KBUILD_DEFCONFIG.
- */
+/* Plain defconfig: KBUILD_DEFCONFIG, named the way make names it. */
 static int run_defconfig(const struct config_args *args, struct kmin_tree *tree,
 			 struct kconfig_target_options *topts, enum kconfig_target *target)
 {
-	char name[256], path[512], err[1024];
+	char name[256], err[1024];
 
-	if (kconfig_default_defconfig(tree->kc, name, sizeof(name), path, sizeof(path)))
-		return kmin_errorf("defconfig: %s", kconfig_errmsg(tree->kc));
+	if (kmin_tree_run_defconfig(tree, topts, target, name, sizeof(name), err, sizeof(err)))
+		return kmin_errorf("%s", err);
 	if (!args->quiet)
-		kmin_infof("default configuration is based on %s'%s'", path[0] ? "" : "target ",
-			   name);
-	if (path[0]) {
-		*target = KCONFIG_TARGET_DEFCONFIG;
-		topts->defconfig_file = path;
-		if (kconfig_target_run(tree->kc, KCONFIG_TARGET_DEFCONFIG, topts))
-			return kmin_errorf("%s", kconfig_errmsg(tree->kc));
-		return 0;
-	}
-	if (!strcmp(name, "defconfig"))
-		return kmin_errorf("defconfig: arch/%s/configs/defconfig does not exist",
-				   kmin_kernel_env_arch(tree->env)->srcarch);
-	if (!kconfig_target_parse(name, target) && *target == KCONFIG_TARGET_DEFCONFIG)
-		return kmin_errorf("defconfig: KBUILD_DEFCONFIG '%s' is not in arch/%s/configs: it "
-				   "is a target of the arch Makefile, which kmin does not run", name,
-				   kmin_kernel_env_arch(tree->env)->srcarch);
-	if (kmin_tree_run_target(tree, name, topts, target, err, sizeof(err)))
-		return kmin_errorf("defconfig: target '%s' (KBUILD_DEFCONFIG): %s", name, err);
+		kmin_infof("default configuration is based on %s'%s'",
+			   *target == KCONFIG_TARGET_DEFCONFIG ? "" : "target ", name);
 	return 0;
 }
 

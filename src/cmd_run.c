@@ -62,7 +62,7 @@
 
 static const char run_usage[] =
 	"usage: kmin run --arch ARCH --require LIST [--source DIR] [--cross-compile P]\n"
-	"                [--base tinyconfig|allnoconfig|NAME_defconfig|FILE]\n"
+	"                [--base tinyconfig|allnoconfig|defconfig|NAME_defconfig|FILE]\n"
 	"                [--metric dec|text|data|bss|image|ram|flash] [--strategy greedy|linear]\n"
 	"                [--workers W] [--jobs J] [--timeout S] [--ccache] [--max-builds N]\n"
 	"                [--time-budget DURATION]\n"
@@ -85,7 +85,8 @@ static const char run_usage[] =
 	"  --source DIR           kernel tree (default: the embedded linux-source-6.1)\n"
 	"  --cross-compile P      as make's CROSS_COMPILE= (default per arch; arm:\n"
 	"                         arm-linux-gnueabi-)\n"
-	"  --base B               tinyconfig (default), allnoconfig, NAME_defconfig or FILE\n"
+	"  --base B               tinyconfig (default), allnoconfig, defconfig (the\n"
+	"                         arch's KBUILD_DEFCONFIG), NAME_defconfig or FILE\n"
 	"  --metric M             what to minimise: dec (text+data+bss, default), text,\n"
 	"                         data, bss, image (zImage bytes), ram (data+bss),\n"
 	"                         flash (text+data)\n"
@@ -490,6 +491,9 @@ static int solve_base(struct run_ctx *r)
 		return KMIN_EXIT_FAIL;
 	if (kmin_tree_load_base(r->tree, r->a.base, err, sizeof(err)))
 		return kmin_errorf("%s", err), KMIN_EXIT_USAGE;
+	if (r->tree->defconfig[0] && !r->a.quiet)
+		kmin_infof("base defconfig is '%s' (the arch's KBUILD_DEFCONFIG)",
+			   r->tree->defconfig);
 	if (!strcmp(r->a.base, "tinyconfig") || !strcmp(r->a.base, "allnoconfig"))
 		so.new_symbols = KCONFIG_NEW_NO;
 	rc = kconfig_solve(r->tree->kc, r->kreqs, r->nkreqs, &so, &sol);

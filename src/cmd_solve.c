@@ -20,7 +20,7 @@
 
 static const char solve_usage[] =
 	"usage: kmin solve --arch ARCH --require LIST [--source DIR] [--cross-compile P]\n"
-	"                  [--base tinyconfig|allnoconfig|NAME_defconfig|FILE]\n"
+	"                  [--base tinyconfig|allnoconfig|defconfig|NAME_defconfig|FILE]\n"
 	"                  [--allow-modules] [--features FILE] [-o FILE] [-q]\n"
 	"\n"
 	"Write a full .config that has every requirement, changing the base as\n"
@@ -40,8 +40,8 @@ static const char solve_usage[] =
 	"  --source DIR           kernel tree (default: the embedded linux-source-6.1)\n"
 	"  --cross-compile P      as make's CROSS_COMPILE= (default per arch)\n"
 	"  --base B               where to start: a target (tinyconfig, allnoconfig,\n"
-	"                         alldefconfig, NAME_defconfig) or a .config file\n"
-	"                         (default tinyconfig).  From tinyconfig and\n"
+	"                         alldefconfig, defconfig, NAME_defconfig) or a\n"
+	"                         .config file (default tinyconfig).  From tinyconfig and\n"
 	"                         allnoconfig, symbols that become visible are set\n"
 	"                         to n like allnoconfig does; otherwise they take\n"
 	"                         their defaults like olddefconfig\n"
@@ -207,6 +207,8 @@ static int solve(const struct solve_args *a, struct kmin_tree *tree,
 		kmin_requirements_clear(&reqs);
 		return kmin_errorf("%s", err), KMIN_EXIT_USAGE;
 	}
+	if (tree->defconfig[0] && !a->quiet)
+		kmin_infof("base defconfig is '%s' (the arch's KBUILD_DEFCONFIG)", tree->defconfig);
 	struct kconfig_requirement *kr = expand(&reqs, a->allow_modules, &n);
 	if (!strcmp(a->base, "tinyconfig") || !strcmp(a->base, "allnoconfig"))
 		so.new_symbols = KCONFIG_NEW_NO;

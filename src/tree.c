@@ -100,6 +100,36 @@ int kmin_tree_open(struct kmin_tree **out, const struct kmin_tree_options *opts,
 	return open_engine(tree, opts, err, errlen);
 }
 
+int kmin_tree_run_defconfig(struct kmin_tree *tree, struct kconfig_target_options *topts,
+			    enum kconfig_target *out, char *name, size_t namelen, char *err,
+			    size_t errlen)
+{
+	const char *srcarch = kmin_kernel_env_arch(tree->env)->srcarch;
+	char path[512];
+	int rc;
+
+	if (kconfig_default_defconfig(tree->kc, name, namelen, path, sizeof(path)))
+		return kmin_errf(err, errlen, "defconfig: %s", kconfig_errmsg(tree->kc));
+	if (path[0]) {
+		*out = KCONFIG_TARGET_DEFCONFIG;
+		topts->defconfig_file = path;
+		rc = kconfig_target_run(tree->kc, KCONFIG_TARGET_DEFCONFIG, topts);
+		topts->defconfig_file = NULL;
+		return rc ? kmin_errf(err, errlen, "%s", kconfig_errmsg(tree->kc)) : 0;
+	}
+	if (!strcmp(name, "defconfig"))
+		return kmin_errf(err, errlen, "defconfig: arch/%s/configs/defconfig does not exist",
+				 srcarch);
+	if (!kconfig_target_parse(name, out) && *out == KCONFIG_TARGET_DEFCONFIG)
+		return kmin_errf(err, errlen, "defconfig: KBUILD_DEFCONFIG '%s' is not in arch/%s/"
+				 "configs: it is a target of the arch Makefile, which kmin does "
+				 "not run", name, srcarch);
+	if (kmin_tree_run_target(tree, name, topts, out, path, sizeof(path)))
+		return kmin_errf(err, errlen, "defconfig: target '%s' (KBUILD_DEFCONFIG): %s", name,
+				 path);
+	return 0;
+}
+
 int kmin_tree_run_target(struct kmin_tree *tree, const char *name,
 			 struct kconfig_target_options *topts, enum kconfig_target *out, char *err,
 			 size_t errlen)
@@ -107,6 +137,8 @@ int kmin_tree_run_target(struct kmin_tree *tree, const char *name,
 	const struct kmin_arch *arch = kmin_kernel_env_arch(tree->env);
 	char rel[512], abs[sizeof(tree->source) + sizeof(rel)];
 
+	if (!strcmp(name, "defconfig"))
+		return kmin_tree_run_defconfig(tree, topts, out, rel, sizeof(rel), err, errlen);
 	if (kconfig_target_parse(name, out))
 		return kmin_errf(err, errlen, "unknown target '%s'", name);
 	if (*out == KCONFIG_TARGET_DEFCONFIG) {
@@ -131,8 +163,13 @@ int kmin_tree_load_base(struct kmin_tree *tree, const char *base, char *err, siz
 	char path[4200];
 
 	kmin_tree_scratch_path(tree, "base.config", path, sizeof(path));
-	if (!kconfig_target_parse(base, &target) && target != KCONFIG_TARGET_SAVEDEFCONFIG &&
-	    target != KCONFIG_TARGET_OLDDEFCONFIG && !strchr(base, '/')) {
+	tree->defconfig[0] = '\0';
+	if (!strcmp(base, "defconfig")) {
+		if (kmin_tree_run_defconfig(tree, &topts, &target, tree->defconfig,
+					    sizeof(tree->defconfig), err, errlen))
+			return -1;
+	} else if (!kconfig_target_parse(base, &target) && target != KCONFIG_TARGET_SAVEDEFCONFIG &&
+		   target != KCONFIG_TARGET_OLDDEFCONFIG && !strchr(base, '/')) {
 		if (kmin_tree_run_target(tree, base, &topts, &target, err, errlen))
 			return -1;
 	} else {

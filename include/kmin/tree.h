@@ -30,6 +30,7 @@ struct kmin_tree {
 	char scratch[64];		/* private scratch directory, removed on close */
 	struct kmin_kernel_env *env;
 	struct kconfig *kc;		/* parsed tree */
+	char defconfig[256];		/* what base "defconfig" resolved to, else "" */
 };
 
 /* Open and parse.  *out is freed with kmin_tree_close() (also on failure when set). */
@@ -41,19 +42,33 @@ void kmin_tree_close(struct kmin_tree *tree);
 void kmin_tree_scratch_path(const struct kmin_tree *tree, const char *name, char *buf, size_t len);
 
 /*
- * Run the target NAME (olddefconfig, versatile_defconfig ...) on the
- * context, resolving NAME_defconfig in arch/SRCARCH/configs of the tree;
- * *out tells which target it was.  topts carries input/allconfig/seed.
+ * Run the target NAME (olddefconfig, versatile_defconfig, defconfig ...)
+ * on the context, resolving NAME_defconfig in arch/SRCARCH/configs of the
+ * tree and plain "defconfig" with kmin_tree_run_defconfig(); *out tells
+ * which target it was.  topts carries input/allconfig/seed.
  */
 int kmin_tree_run_target(struct kmin_tree *tree, const char *name,
 			 struct kconfig_target_options *topts, enum kconfig_target *out, char *err,
 			 size_t errlen);
 
 /*
+ * Plain `make defconfig`, as scripts/kconfig/Makefile runs it: conf
+ * --defconfig with arch/SRCARCH/configs/KBUILD_DEFCONFIG when that file
+ * exists, else the target KBUILD_DEFCONFIG names (an arch Makefile's own
+ * target, such as x86's, cannot be run: an error).  name (namelen bytes)
+ * gets KBUILD_DEFCONFIG ("versatile_defconfig" ...).
+ */
+int kmin_tree_run_defconfig(struct kmin_tree *tree, struct kconfig_target_options *topts,
+			    enum kconfig_target *out, char *name, size_t namelen, char *err,
+			    size_t errlen);
+
+/*
  * Load a base configuration into the context as a .config would be: a
- * target name (tinyconfig, allnoconfig, alldefconfig, NAME_defconfig ...)
- * is run, a path is read like olddefconfig.  The result is written to the
- * scratch directory and read back, so user values are exactly the file's.
+ * target name (tinyconfig, allnoconfig, alldefconfig, defconfig,
+ * NAME_defconfig ...) is run, a path is read like olddefconfig (plain
+ * "defconfig" leaves KBUILD_DEFCONFIG's name in tree->defconfig).  The
+ * result is written to the scratch directory and read back, so user values
+ * are exactly the file's.
  */
 int kmin_tree_load_base(struct kmin_tree *tree, const char *base, char *err, size_t errlen);
 

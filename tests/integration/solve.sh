@@ -128,6 +128,19 @@ else
 fi
 [ -e "$tmp/x" ] && not_ok "a failed solve wrote its output" || ok "a failed solve writes nothing"
 
+# --base defconfig: arm's KBUILD_DEFCONFIG (multi_v7_defconfig), as make defconfig starts
+"$kmin" solve --source "$src" --arch arm --require SPI --base defconfig -o "$tmp/d.config" \
+	>/dev/null 2>"$tmp/d.err"
+rc=$?
+"$kmin" solve --source "$src" --arch arm --require SPI --base multi_v7_defconfig \
+	-o "$tmp/v7.config" -q >/dev/null 2>&1
+if [ $rc = 0 ] && cmp -s "$tmp/d.config" "$tmp/v7.config" &&
+	grep -q "base defconfig is 'multi_v7_defconfig'" "$tmp/d.err"; then
+	ok "--base defconfig: solves from KBUILD_DEFCONFIG (multi_v7_defconfig) and says so"
+else
+	not_ok "--base defconfig: exit $rc: $(head -n 3 "$tmp/d.err")"
+fi
+
 # kmin explain: the chain to USB from tinyconfig, as text and JSON
 "$kmin" solve --source "$src" --arch arm --require SPI -o "$tmp/spi.config" -q >/dev/null 2>&1
 "$kmin" explain USB --source "$src" --arch arm --config "$tmp/spi.config" >"$tmp/ex.txt" 2>&1
