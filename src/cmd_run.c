@@ -64,6 +64,7 @@ static const char run_usage[] =
 	"usage: kmin run --arch ARCH --require LIST [--source DIR] [--cross-compile P]\n"
 	"                [--base tinyconfig|allnoconfig|defconfig|NAME_defconfig|FILE]\n"
 	"                [--metric dec|text|data|bss|image|ram|flash] [--strategy greedy|linear]\n"
+	"                [--min-switch-saving BYTES|N%]\n"
 	"                [--workers W] [--jobs J] [--timeout S] [--ccache] [--max-builds N]\n"
 	"                [--time-budget DURATION]\n"
 	"                [--db FILE] [--output DIR] [--resume [RUN]] [--features FILE] [--plan]\n"
@@ -92,6 +93,10 @@ static const char run_usage[] =
 	"                         flash (text+data)\n"
 	"  --strategy S           greedy (default: batches, ordered by expected saving)\n"
 	"                         or linear (one symbol per build, in Kconfig order)\n"
+	"  --min-switch-saving X  the least a choice switch (HZ_250 for HZ_100, SLOB\n"
+	"                         for SLUB...) must save to be taken: bytes of the\n"
+	"                         metric, or a share of it (0.5%); default 0.1%.\n"
+	"                         A switch changes what the kernel does\n"
 	KMIN_BUILD_OPTS_HELP
 	"  --max-builds N         at most N builds, the final verification included\n"
 	"                         (answers from the database are free)\n"
@@ -127,6 +132,8 @@ struct run_args {
 	struct kmin_build_opts build;
 	unsigned int max_builds;
 	double time_budget;
+	int64_t switch_min_bytes;	/* --min-switch-saving N */
+	double switch_min_share;	/* --min-switch-saving N% (a fraction) */
 	bool resume;
 	int64_t resume_id;
 	bool quiet;
@@ -212,6 +219,23 @@ static int parse_duration(const char *s, double *out)
 	return 0;
 }
 
+/* --min-switch-saving: "4096" (bytes) or "0.5%" (of the metric). */
+static int parse_switch_min(struct run_args *a, const char *s)
+{
+	char *end;
+	double v;
+
+	errno = 0;
+	v = strtod(s, &end);
+	if (errno || end == s || v < 0 || (*end && strcmp(end, "%")) || (*end && v > 100) ||
+	    (!*end && (v != (double)(int64_t)v || v > 1e12)))
+		return kmin_errorf("--min-switch-saving takes bytes (4096) or a share of the "
+				   "metric (0.5%%), not '%s'", s);
+	a->switch_min_bytes = *end ? 0 : (int64_t)v;
+	a->switch_min_share = *end ? v / 100 : 0;
+	return 0;
+}
+
 static int parse_option(struct run_args *a, int c, int argc, char **argv)
 {
 	switch (c) {
@@ -243,6 +267,7 @@ static int parse_option(struct run_args *a, int c, int argc, char **argv)
 			return kmin_errorf("unknown strategy '%s': greedy or linear", optarg);
 		break;
 	case 'N': return parse_count("--max-builds", optarg, 1000000, &a->max_builds);
+	case 'w': return parse_switch_min(a, optarg);
 	case 'U':
 		if (parse_duration(optarg, &a->time_budget))
 			return kmin_errorf("--time-budget takes a duration (90s, 30m, 1h), not '%s'",
@@ -278,6 +303,7 @@ static int parse_args(int argc, char **argv, struct run_args *a)
 		{ "help", no_argument, NULL, 'h' },
 		{ "max-builds", required_argument, NULL, 'N' },
 		{ "metric", required_argument, NULL, 'M' },
+		{ "min-switch-saving", required_argument, NULL, 'w' },
 		{ "output", required_argument, NULL, 'o' },
 		{ "plan", no_argument, NULL, 'P' },
 		{ "quiet", no_argument, NULL, 'q' },
@@ -293,6 +319,7 @@ static int parse_args(int argc, char **argv, struct run_args *a)
 	int c, rc;
 
 	a->time_budget = RUN_DEFAULT_BUDGET;
+	a->switch_min_share = 0.001;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "ho:q", options, NULL)) != -1) {
 		if (c == 'h') {
@@ -919,6 +946,8 @@ static int search(struct run_ctx *r)
 	o.event_data = r;
 	o.stop = &run_stop;
 	o.keep_choices = !strcmp(r->a.base, "tinyconfig");
+	o.switch_min_bytes = r->a.switch_min_bytes;
+	o.switch_min_share = r->a.switch_min_share;
 	o.refs = r->refs;
 	o.budget = r->a.budget_text ? &r->a.budget : NULL;
 	o.boot = r->a.build.boot != NULL;

@@ -18,8 +18,12 @@
  *      (nothing changes: drop; a requirement lost: split, or reject a
  *      single move, without building), ask the store, else build it in a
  *      worker; decide each result: accept (new state, next generation) or
- *      split in halves.  A result computed on an older state is re-based:
- *      queued again and recomputed on the new state;
+ *      split in halves.  A choice switch tried alone must save a minimum
+ *      (0.1 % of the metric by default), and once rejected for its size is
+ *      not tried again;
+ *      other moves rejected alone are retried after the next acceptance.
+ *      A result computed on an older state is re-based: queued again and
+ *      recomputed on the new state;
  *   4. a round without an acceptance ends the search.
  *
  * Every build is recorded in the store as it finishes and every decision
@@ -118,10 +122,16 @@ struct batch {
 	bool strict;			/* must shrink (not only not grow): gates, choices, numbers */
 };
 
-/* A move rejected alone, and at which generation. */
+/*
+ * A move rejected alone, and at which generation.  A removal is tried
+ * again after the next acceptance (another state may let it build); a
+ * choice switch that did not shrink enough is final: its size depends on
+ * the member, hardly on the rest of the config.
+ */
 struct rejected {
 	char *key;
 	unsigned int gen;
+	bool final;
 };
 
 /* What a build (or the store) said about a config. */
@@ -729,7 +739,7 @@ static struct rejected *rejected_find(struct search *s, const char *key)
 	return NULL;
 }
 
-static void rejected_mark(struct search *s, const struct kmin_move *m)
+static void rejected_mark(struct search *s, const struct kmin_move *m, bool final)
 {
 	char key[256];
 	struct rejected *r, *v;
@@ -738,6 +748,7 @@ static void rejected_mark(struct search *s, const struct kmin_move *m)
 	r = rejected_find(s, key);
 	if (r) {
 		r->gen = s->gen;
+		r->final = r->final || final;
 		return;
 	}
 	v = realloc(s->rej, (s->nrej + 1) * sizeof(*v));
@@ -746,6 +757,7 @@ static void rejected_mark(struct search *s, const struct kmin_move *m)
 	s->rej = v;
 	v[s->nrej].key = strdup(key);
 	v[s->nrej].gen = s->gen;
+	v[s->nrej].final = final;
 	if (v[s->nrej].key)
 		s->nrej++;
 }
@@ -758,7 +770,7 @@ static int reject(struct search *s, struct batch *b, const char *moves, const st
 	step_add(s, KMIN_STEP_REJECT, moves, oc ? b->sha : NULL, oc, reason, size);
 	emit(s, KMIN_SEARCH_EV_RESULT, moves, b->n, reason, false, oc && oc->cached, size, 0);
 	if (b->n == 1) {
-		rejected_mark(s, b->moves[0]);
+		rejected_mark(s, b->moves[0], b->moves[0]->lateral && size >= 0);
 		if (size >= 0 && s->state_metric >= 0)
 			kmin_estimator_learn(s->est, b->moves[0]->set[b->moves[0]->nset - 1].symbol,
 					     s->state_metric - size);
@@ -788,10 +800,25 @@ static int accept(struct search *s, struct batch *b, const char *moves, struct o
 	return 1;
 }
 
+/*
+ * The least a choice switch tried alone must save to be taken (options'
+ * switch_min_*; kmin run's default 0.1 % of the metric).  HZ_100 ->
+ * HZ_250 saves 8 bytes of 1.8 MB on 6.1 arm: build noise, and a change of
+ * the timer rate.
+ */
+static int64_t lateral_min_saving(const struct search *s)
+{
+	int64_t min = (int64_t)((double)s->state_metric * s->o->switch_min_share);
+
+	if (min < s->o->switch_min_bytes)
+		min = s->o->switch_min_bytes;
+	return min > 1 ? min : 1;
+}
+
 /* Decide a batch's outcome: 1 accepted, 0 rejected or re-based, -1 error. */
 static int decide(struct search *s, struct batch *b, struct outcome *oc)
 {
-	char moves[4096];
+	char moves[4096], why[160];
 	int64_t size;
 
 	if (b->gen != s->gen) {		/* built on an older state: re-base it */
@@ -808,6 +835,11 @@ static int decide(struct search *s, struct batch *b, struct outcome *oc)
 		return reject(s, b, moves, oc, "cannot measure against the budget", -1);
 	if (size > s->state_metric || (b->strict && size == s->state_metric))
 		return reject(s, b, moves, oc, size > s->state_metric ? "grew" : "no saving", size);
+	if (b->n == 1 && b->moves[0]->lateral && s->state_metric - size < lateral_min_saving(s)) {
+		snprintf(why, sizeof(why), "saves only %lld (a choice switch must save %lld)",
+			 (long long)(s->state_metric - size), (long long)lateral_min_saving(s));
+		return reject(s, b, moves, oc, why, size);
+	}
 	if (visited(s, b->sha))
 		return reject(s, b, moves, oc, "a state seen before", size);
 	return accept(s, b, moves, oc, size);
@@ -991,7 +1023,7 @@ static int queue_round(struct search *s, struct kmin_move *c, size_t n, size_t *
 		r = rejected_find(s, key);
 		if (!r)
 			fresh[nf++] = &c[i];
-		else if (r->gen != s->gen)
+		else if (r->gen != s->gen && !r->final)
 			retry[nr++] = &c[i];
 	}
 	if (s->o->strategy == KMIN_STRATEGY_LINEAR) {

@@ -139,6 +139,14 @@ struct kmin_search_options {
 	 * there choice switches only cost builds.
 	 */
 	bool keep_choices;
+	/*
+	 * The least a choice switch tried alone must save to be taken: the
+	 * larger of switch_min_bytes and switch_min_share of the state's
+	 * metric, at least 1 (a switch changes what the kernel does: timer
+	 * rate, preemption, allocator; a few bytes are not worth that).
+	 */
+	int64_t switch_min_bytes;
+	double switch_min_share;
 	const struct kmin_refs *refs;	/* the code's CONFIG_ names (refs.h), or NULL:
 					   drop moves that cannot change the size */
 	/*

@@ -8,6 +8,8 @@
 #     min_defconfig and summary.json, and meets the fixture's link failures
 #     on the way (a build that fails is rejected, not accepted);
 #   - linear reaches it too, with more builds;
+#   - a choice switch saving less than --min-switch-saving is rejected,
+#     and not tried again;
 #   - a requirement is never dropped (I2C kept when required);
 #   - --max-builds is honoured (the verification included), status budget;
 #   - kill -9 in mid-run, then the same command resumes the run and
@@ -64,6 +66,15 @@ check "greedy needs at most 25% of linear's builds" [ $((4 * ${gbuilds:-99})) -l
 check "greedy builds no switch away from tiny.config's member (SLOB)" \
 	bash -c "grep -q 'reject SLUB=y: would leave SLOB' '$tmp/g.log' && ! grep -q 'accept.* SLUB=y' '$tmp/g.log'"
 check "linear still builds every switch (the baseline)" grep -q 'SLUB=y: grew' "$tmp/l.log"
+
+# ---- a choice switch must save --min-switch-saving (default 0.1 %) ----
+trun --strategy linear --require USB,SPI --base board_defconfig --db "$tmp/l.db" \
+	--output "$tmp/ms" --min-switch-saving 10% >"$tmp/ms.log" 2>&1
+check "a switch saving less than --min-switch-saving is rejected (SLUB=y: 6169 < 10%)" \
+	grep -q 'reject SLUB=y: saves only 6169 (a choice switch must save [0-9]*)' "$tmp/ms.log"
+check "a switch saving more is taken (EXPERT=y SLOB=y: 14297)" grep -q 'accept EXPERT=y SLOB=y' "$tmp/ms.log"
+check "a switch rejected for its size is not tried again after an acceptance" \
+	[ "$(grep -c ' SLUB=y: ' "$tmp/ms.log")" = 1 ]
 
 # ---- a requirement is never lost ----
 trun --require USB,SPI,I2C --base board_defconfig --db "$tmp/g.db" --output "$tmp/i" >"$tmp/i.log" 2>&1
