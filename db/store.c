@@ -1348,16 +1348,15 @@ int kmin_store_build_lookup(struct kmin_store *s, const struct kmin_build_key *k
 	}
 	if (rc == SQLITE_OK)
 		rc = lookup_sections(s, out, m);
+	/* the message while the failed statement's error is the connection's */
+	if (rc != SQLITE_OK && rc != SQLITE_DONE)
+		rc = store_fail(s, rc, "cannot look a build up in", err, errlen);
 	if (!sqlite3_get_autocommit(s->db))
 		exec(s->db, "COMMIT");
 	pthread_mutex_unlock(&s->lock);
-	if (rc == SQLITE_DONE) {
-		kmin_build_clear(out);
-		return 0;
-	}
 	if (rc != SQLITE_OK) {
 		kmin_build_clear(out);
-		return store_fail(s, rc, "cannot look a build up in", err, errlen);
+		return rc == SQLITE_DONE ? 0 : rc;
 	}
 	return 1;
 }
@@ -1467,14 +1466,14 @@ int kmin_store_builds_foreach(struct kmin_store *s, kmin_build_row_fn fn, void *
 		if (stop)
 			break;
 	}
-	if (st)
-		sqlite3_reset(st);
-	if (!sqlite3_get_autocommit(s->db))
-		exec(s->db, "COMMIT");
 	if (rc != SQLITE_DONE && rc != SQLITE_ROW && !stop)
 		rc = store_fail(s, rc, "cannot list the builds of", err, errlen);
 	else
 		rc = stop;
+	if (st)
+		sqlite3_reset(st);
+	if (!sqlite3_get_autocommit(s->db))
+		exec(s->db, "COMMIT");
 	pthread_mutex_unlock(&s->lock);
 	return rc;
 }

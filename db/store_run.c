@@ -349,16 +349,9 @@ static void savings_bind(sqlite3_stmt *st, void *arg)
 static int savings_row(sqlite3_stmt *st, void *arg)
 {
 	struct run_query *q = arg;
-	char sym[256];
-	const char *m = (const char *)sqlite3_column_text(st, 0);
-	size_t n = strcspn(m, "=");
 
-	if (n >= sizeof(sym))
-		n = sizeof(sym) - 1;
-	memcpy(sym, m, n);
-	sym[n] = '\0';
-	q->fn.savings(q->payload, sym, (const char *)sqlite3_column_text(st, 1),
-		      sqlite3_column_int64(st, 2));
+	q->fn.savings(q->payload, (const char *)sqlite3_column_text(st, 0),
+		      (const char *)sqlite3_column_text(st, 1), sqlite3_column_int64(st, 2));
 	return 0;
 }
 
@@ -370,7 +363,7 @@ int kmin_store_savings_foreach(struct kmin_store *s, int64_t kernel_id, const ch
 	return kmin_store_rows(s, "SELECT t.moves, r.metric, t.saving FROM steps t"
 			       " JOIN runs r ON r.id = t.run_id"
 			       " WHERE r.kernel_id = ?1 AND r.arch = ?2 AND t.kind IN ('accept', 'reject')"
-			       " AND t.size IS NOT NULL AND instr(t.moves, ' ') = 0 AND t.moves <> ''"
+			       " AND t.size IS NOT NULL AND t.moves <> ''"
 			       " ORDER BY r.id, t.seq", savings_bind, savings_row, &q,
 			       "cannot read savings", err, errlen);
 }

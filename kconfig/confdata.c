@@ -54,7 +54,7 @@ static bool kc_conf_is_dir(const char *path)
  */
 int kc_conf_slurp(const char *path, char **out, size_t *outlen)
 {
-	FILE *f = fopen(path, "r");
+	FILE *f = fopen(path, "re");
 	size_t len = 0, cap = 8192;
 	char *buf;
 
@@ -782,7 +782,7 @@ static int kc_conf_write_file(struct kconfig *kc, const char *path,
 		snprintf(tmp, n, "%s.%d.tmp", path, (int)getpid());
 		snprintf(old, n, "%s.old", path);
 	}
-	out = fopen(direct ? path : tmp, "w");
+	out = fopen(direct ? path : tmp, "we");
 	if (!out) {
 		rc = kc_error(kc, KCONFIG_EIO, "cannot write '%s': %s", direct ? path : tmp,
 			      strerror(errno));

@@ -608,7 +608,7 @@ static int kc_image_range_cmp(const void *a, const void *b)
 /* The process's readable mappings, sorted; *n ranges, malloc'ed. */
 static struct kc_image_range *kc_image_mappings(size_t *n)
 {
-	FILE *f = fopen("/proc/self/maps", "r");
+	FILE *f = fopen("/proc/self/maps", "re");
 	struct kc_image_range *r = NULL;
 	size_t cap = 0;
 	char line[4096];

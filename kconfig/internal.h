@@ -623,7 +623,7 @@ int kc_rand_next(struct kc_rand *rng);	/* 0 .. RAND_MAX */
 /* Run a *config target (conf's modes); the result stays in the context. */
 int kc_target_run(struct kconfig *kc, enum kconfig_target target,
 		  const struct kconfig_target_options *opts);
-/* merge_config.sh -m base frag...: the merged text, malloc'ed, into *out. */
+/* merge_config.sh -m base frag...: the merged text, malloc'ed, into *out (its messages: infos). */
 int kc_merge_fragments(struct kconfig *kc, const char *base, size_t base_len,
 		       const char *const *frags, size_t nfrags, char **out, size_t *out_len);
 
@@ -647,5 +647,7 @@ void kc_image_release(struct kconfig *kc);
 /* archdefconfig.c: kconfig_default_defconfig() */
 int kc_default_defconfig(struct kconfig *kc, char *name, size_t namelen, char *path,
 			 size_t pathlen);
+/* archdefconfig.c: kconfig_arch_rule() (kconfig_arch_rule_free() is there too) */
+int kc_arch_rule(struct kconfig *kc, const char *name, struct kconfig_arch_rule **out);
 
 #endif

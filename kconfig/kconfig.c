@@ -171,6 +171,12 @@ int kconfig_target_parse(const char *name, enum kconfig_target *out)
 		*out = KCONFIG_TARGET_DEFCONFIG;
 		return 0;
 	}
+	/* and its %.config rule (fragments) */
+	if (n > strlen(".config") && !strcmp(name + n - strlen(".config"), ".config") &&
+	    !strchr(name, '/')) {
+		*out = KCONFIG_TARGET_FRAGMENT;
+		return 0;
+	}
 	return KCONFIG_ENOENT;
 }
 
@@ -181,6 +187,16 @@ int kconfig_default_defconfig(struct kconfig *kc, char *name, size_t namelen, ch
 		return KCONFIG_EINVAL;
 	kc->errmsg[0] = '\0';
 	return kc_default_defconfig(kc, name, namelen, path, pathlen);
+}
+
+int kconfig_arch_rule(struct kconfig *kc, const char *name, struct kconfig_arch_rule **out)
+{
+	if (out)
+		*out = NULL;
+	if (!kc || !name || !out)
+		return KCONFIG_EINVAL;
+	kc->errmsg[0] = '\0';
+	return kc_arch_rule(kc, name, out);
 }
 
 int kconfig_target_run(struct kconfig *kc, enum kconfig_target target,

@@ -1077,7 +1077,7 @@ static void kc_parse_detect_dialect(struct kconfig *kc)
 
 	if (!kc->opts.srctree || asprintf(&path, "%s/Makefile", kc->opts.srctree) < 0)
 		return;
-	f = fopen(path, "r");
+	f = fopen(path, "re");
 	if (!f) {
 		kc_image_note_file(kc, path, NULL);
 		free(path);

@@ -10,7 +10,8 @@
  * randconfig, defconfig, savedefconfig) with KCONFIG_ALLCONFIG given as a
  * file, and tinyconfig as the kernel's Makefile spells it: allnoconfig
  * with kernel/configs/tiny-base.config, then merge_config.sh -m of the
- * tiny.config fragments, then olddefconfig.  Each `make` is a new conf
+ * tiny.config fragments, then olddefconfig; the fragment targets NAME.config
+ * the same way (merged into the given .config).  Each `make` is a new conf
  * process; here a new process is kc_conf_reset(), which brings the
  * context back to the state right after parsing.
  *
@@ -418,6 +419,23 @@ static bool kc_grep_word(const char *text, size_t len, const char *cfg)
 	return false;
 }
 
+/* `grep -w cfg`: the lines of text holding cfg as a whole word, into out ("\n" between). */
+static void kc_grep_lines(const char *text, size_t len, const char *cfg, struct kc_buf *out)
+{
+	const char *s = text, *end = text + len;
+
+	while (s < end) {
+		size_t n = kc_line_len(s, end);
+
+		if (kc_grep_word(s, n, cfg)) {
+			if (out->len)
+				kc_buf_add(out, "\n", 1);
+			kc_buf_add(out, s, n);
+		}
+		s += n + 1;
+	}
+}
+
 /* `sed -i "/cfg[ =]/d"`: drop the lines holding "cfg " or "cfg=". */
 static void kc_sed_delete(struct kc_buf *b, const char *cfg)
 {
@@ -490,9 +508,47 @@ static size_t kc_fragment_name(const char *line, size_t n, const char *prefix,
 	return 0;
 }
 
-/* One fragment merged into the running text, as the script's loop body. */
+/* echo of an unquoted $(grep ...): the lines' words, one space apart. */
+static void kc_merge_flatten(char *s)
+{
+	char *w = s;
+
+	for (char *r = s; *r; r++) {
+		bool space = *r == ' ' || *r == '\t' || *r == '\n';
+
+		if (space && (w == s || w[-1] == ' '))
+			continue;
+		*w++ = space ? ' ' : *r;
+	}
+	if (w > s && w[-1] == ' ')
+		w--;
+	*w = '\0';
+}
+
+/* The script's "Value of CFG is redefined by fragment FILE" when the lines differ. */
+static void kc_merge_note(struct kconfig *kc, struct kc_buf *prev, const char *frag,
+			  size_t frag_len, const char *cfg, const char *fname)
+{
+	struct kc_buf next = { 0 };
+
+	kc_grep_lines(frag, frag_len, cfg, &next);
+	if (!prev->oom && !next.oom && strcmp(prev->p, next.p ? next.p : "")) {
+		kc_merge_flatten(prev->p);
+		if (next.p)
+			kc_merge_flatten(next.p);
+		kc_diag(kc, KCONFIG_DIAG_INFO, NULL, 0,
+			"Value of %s is redefined by fragment %s: previous value: %s, new value: %s",
+			cfg, fname, prev->p, next.p ? next.p : "");
+	}
+	free(next.p);
+}
+
+/*
+ * One fragment (read from fname) merged into the running text, as the
+ * script's loop body; fname NULL: without the script's messages.
+ */
 static void kc_merge_one(struct kconfig *kc, struct kc_buf *tmp, const char *frag,
-			 size_t frag_len)
+			 size_t frag_len, const char *fname)
 {
 	const char *prefix = kc_conf_prefix(kc);
 	const char *s = frag, *end = frag + frag_len;
@@ -501,13 +557,22 @@ static void kc_merge_one(struct kconfig *kc, struct kc_buf *tmp, const char *fra
 	while (s < end && !tmp->oom) {
 		size_t n = kc_line_len(s, end), clen;
 		const char *name;
+		struct kc_buf prev = { 0 };
 
 		clen = kc_fragment_name(s, n, prefix, &name);
 		if (clen && clen < sizeof(cfg)) {
 			memcpy(cfg, name, clen);
 			cfg[clen] = '\0';
-			if (kc_grep_word(tmp->p ? tmp->p : "", tmp->len, cfg))
+			/* grep -q -w: a line holds the word, so PREV_VAL is not empty */
+			kc_grep_lines(tmp->p ? tmp->p : "", tmp->len, cfg, &prev);
+			if (prev.len) {
+				if (fname)
+					kc_merge_note(kc, &prev, frag, frag_len, cfg, fname);
 				kc_sed_delete(tmp, cfg);
+			}
+			if (prev.oom)
+				tmp->oom = true;
+			free(prev.p);
 		}
 		s += n + 1;
 	}
@@ -516,8 +581,10 @@ static void kc_merge_one(struct kconfig *kc, struct kc_buf *tmp, const char *fra
 	kc_buf_add(tmp, frag, frag_len);
 }
 
-int kc_merge_fragments(struct kconfig *kc, const char *base, size_t base_len,
-		       const char *const *frags, size_t nfrags, char **out, size_t *out_len)
+/* kc_merge_fragments(), with the "redefined" messages when notes is set. */
+static int kc_merge_files(struct kconfig *kc, const char *base, size_t base_len,
+			  const char *const *frags, size_t nfrags, bool notes, char **out,
+			  size_t *out_len)
 {
 	struct kc_buf tmp = { 0 };
 
@@ -534,7 +601,7 @@ int kc_merge_fragments(struct kconfig *kc, const char *base, size_t base_len,
 			return kc_error(kc, rc == -ENOMEM ? KCONFIG_ENOMEM : KCONFIG_EIO,
 					"The merge file '%s' does not exist.  Exit.", frags[i]);
 		}
-		kc_merge_one(kc, &tmp, text, len);
+		kc_merge_one(kc, &tmp, text, len, notes ? frags[i] : NULL);
 		free(text);
 	}
 	if (tmp.oom || !tmp.p) {
@@ -548,6 +615,12 @@ int kc_merge_fragments(struct kconfig *kc, const char *base, size_t base_len,
 	*out = tmp.p;
 	*out_len = tmp.len;
 	return 0;
+}
+
+int kc_merge_fragments(struct kconfig *kc, const char *base, size_t base_len,
+		       const char *const *frags, size_t nfrags, char **out, size_t *out_len)
+{
+	return kc_merge_files(kc, base, base_len, frags, nfrags, true, out, out_len);
 }
 
 /* ---- the targets ---- */
@@ -674,17 +747,15 @@ static int kc_target_fill_mode(struct kconfig *kc, enum kc_def_mode mode,
 	return 0;
 }
 
-/*
- * The context's values as `make` would see them: written to .config and
- * read back by a new conf (olddefconfig, savedefconfig without input).
- */
-static int kc_target_round_trip(struct kconfig *kc)
+/* The .config conf would write of the context's values, malloc'ed into *text. */
+static int kc_target_config_text(struct kconfig *kc, char **text, size_t *len)
 {
-	char *text = NULL;
-	size_t len = 0;
-	FILE *mem = open_memstream(&text, &len);
+	FILE *mem;
 	int rc;
 
+	*text = NULL;
+	*len = 0;
+	mem = open_memstream(text, len);
 	if (!mem)
 		return kc_error(kc, KCONFIG_ENOMEM, "out of memory");
 	/*
@@ -696,6 +767,23 @@ static int kc_target_round_trip(struct kconfig *kc)
 	rc = kc_conf_write_fp(kc, mem);
 	if (fclose(mem) && !rc)
 		rc = kc_error(kc, KCONFIG_ENOMEM, "out of memory");
+	if (rc) {
+		free(*text);
+		*text = NULL;
+	}
+	return rc;
+}
+
+/*
+ * The context's values as `make` would see them: written to .config and
+ * read back by a new conf (olddefconfig, savedefconfig without input).
+ */
+static int kc_target_round_trip(struct kconfig *kc)
+{
+	char *text;
+	size_t len;
+	int rc = kc_target_config_text(kc, &text, &len);
+
 	if (!rc)
 		rc = kc_target_read_text(kc, ".config", text, len);
 	free(text);
@@ -743,27 +831,33 @@ static int kc_target_defconfig(struct kconfig *kc, const struct kconfig_target_o
 	return rc;
 }
 
-/* The fragments of `make tiny.config`: kernel/configs and arch/$SRCARCH/configs. */
-static int kc_target_tiny_fragments(struct kconfig *kc, char *paths[2], size_t *n)
+/*
+ * The fragments of `make NAME.config` (make's configfiles): those of
+ * kernel/configs/NAME and arch/$SRCARCH/configs/NAME that exist, malloc'ed.
+ */
+static int kc_target_fragment_files(struct kconfig *kc, const char *name, char *paths[2],
+				    size_t *n)
 {
 	const char *srcarch = kc_getenv(kc, "SRCARCH");
 	const char *src = kc->opts.srctree ? kc->opts.srctree : ".";
-	const char *rel[2] = { "kernel/configs", "arch" };
 
 	*n = 0;
 	for (int i = 0; i < 2; i++) {
-		size_t len = strlen(src) + 64 + (srcarch ? strlen(srcarch) : 0);
-		char *p;
+		char *p = NULL;
+		int len;
 
 		if (i == 1 && !srcarch)
 			break;
-		p = malloc(len);
-		if (!p)
-			return kc_error(kc, KCONFIG_ENOMEM, "out of memory");
 		if (i == 0)
-			snprintf(p, len, "%s/%s/tiny.config", src, rel[0]);
+			len = asprintf(&p, "%s/kernel/configs/%s", src, name);
 		else
-			snprintf(p, len, "%s/arch/%s/configs/tiny.config", src, srcarch);
+			len = asprintf(&p, "%s/arch/%s/configs/%s", src, srcarch, name);
+		if (len < 0) {
+			for (size_t j = 0; j < *n; j++)
+				free(paths[j]);
+			*n = 0;
+			return kc_error(kc, KCONFIG_ENOMEM, "out of memory");
+		}
 		if (access(p, F_OK)) {
 			free(p);
 			continue;
@@ -772,8 +866,46 @@ static int kc_target_tiny_fragments(struct kconfig *kc, char *paths[2], size_t *
 	}
 	if (!*n)
 		return kc_error(kc, KCONFIG_ENOENT,
-				"No configuration exists for this target on this architecture");
+				"%s: No configuration exists for this target on this architecture",
+				name);
 	return 0;
+}
+
+/*
+ * `merge_config.sh -m .config FILES...` on text (the .config), then `make
+ * olddefconfig`: the fragments of name (make's %.config rule), or files;
+ * notes: the script's "redefined" messages as info diagnostics.
+ */
+static int kc_target_merge(struct kconfig *kc, const char *text, size_t len, const char *name,
+			   const char *const *files, bool notes)
+{
+	char *found[2], *merged = NULL;
+	size_t nfiles = 0, nfound = 0, merged_len;
+	int rc;
+
+	if (files) {
+		while (files[nfiles])
+			nfiles++;
+	} else {
+		if (!name)
+			return kc_error(kc, KCONFIG_EINVAL, "a fragment target needs a name");
+		rc = kc_target_fragment_files(kc, name, found, &nfound);
+		if (rc)
+			return rc;
+		files = (const char *const *)found;
+		nfiles = nfound;
+	}
+	rc = kc_merge_files(kc, text, len, files, nfiles, notes, &merged, &merged_len);
+	for (size_t i = 0; i < nfound; i++)
+		free(found[i]);
+	if (rc)
+		return rc;
+	/* make olddefconfig: a new conf reads the merged .config */
+	rc = kc_target_read_text(kc, ".config", merged, merged_len);
+	if (!rc)
+		rc = kc_target_werror(kc, kc->conf_warnings);
+	free(merged);
+	return rc;
 }
 
 /*
@@ -783,49 +915,46 @@ static int kc_target_tiny_fragments(struct kconfig *kc, char *paths[2], size_t *
 static int kc_target_tiny(struct kconfig *kc, const struct kconfig_target_options *o)
 {
 	struct kconfig_target_options allno = *o;
-	char *text = NULL, *merged = NULL, *frags[2];
-	size_t len = 0, merged_len, nfrags = 0;
-	FILE *mem;
+	char *text = NULL;
+	size_t len = 0;
 	int rc;
 
 	allno.allconfig = "kernel/configs/tiny-base.config";
 	rc = kc_target_all(kc, KC_DEF_NO, &allno);
+	if (!rc)
+		rc = kc_target_config_text(kc, &text, &len);
 	if (rc)
 		return rc;
-
-	mem = open_memstream(&text, &len);
-	if (!mem)
-		return kc_error(kc, KCONFIG_ENOMEM, "out of memory");
-	/*
-	 * conf computes MODULES before anything else (conf_read does, even
-	 * without a file): tristate types depend on it, so values computed
-	 * in menu order before it would read m as y.
-	 */
-	kc_sym_calc_value(kc, kc->modules_sym);
-	rc = kc_conf_write_fp(kc, mem);
-	if (fclose(mem) && !rc)
-		rc = kc_error(kc, KCONFIG_ENOMEM, "out of memory");
-	if (rc)
-		goto out;
 	kc->conf_changed = false;
-
-	rc = kc_target_tiny_fragments(kc, frags, &nfrags);
-	if (rc)
-		goto out;
-	rc = kc_merge_fragments(kc, text, len, (const char *const *)frags, nfrags, &merged,
-				&merged_len);
-	for (size_t i = 0; i < nfrags; i++)
-		free(frags[i]);
-	if (rc)
-		goto out;
-
-	/* make olddefconfig: a new conf reads the merged .config */
-	rc = kc_target_read_text(kc, ".config", merged, merged_len);
-	if (!rc)
-		rc = kc_target_werror(kc, kc->conf_warnings);
-out:
+	/* quiet: tinyconfig is kmin's usual base, its merge is no news */
+	rc = kc_target_merge(kc, text, len, "tiny.config", NULL, false);
 	free(text);
-	free(merged);
+	return rc;
+}
+
+/*
+ * NAME.config: the fragments merged into the input .config (or the
+ * context's values), then olddefconfig.
+ */
+static int kc_target_fragment(struct kconfig *kc, const struct kconfig_target_options *o)
+{
+	char *text = NULL;
+	size_t len = 0;
+	int rc;
+
+	if (o->input) {
+		rc = kc_conf_slurp(o->input, &text, &len);
+		if (rc)
+			return kc_error(kc, rc == -ENOMEM ? KCONFIG_ENOMEM :
+					    rc == -ENOENT ? KCONFIG_ENOENT : KCONFIG_EIO,
+					"cannot read '%s': %s", o->input, strerror(-rc));
+	} else {
+		rc = kc_target_config_text(kc, &text, &len);
+		if (rc)
+			return rc;
+	}
+	rc = kc_target_merge(kc, text, len, o->fragment, o->fragment_files, true);
+	free(text);
 	return rc;
 }
 
@@ -865,6 +994,9 @@ int kc_target_run(struct kconfig *kc, enum kconfig_target target,
 		break;
 	case KCONFIG_TARGET_TINYCONFIG:
 		rc = kc_target_tiny(kc, o);
+		break;
+	case KCONFIG_TARGET_FRAGMENT:
+		rc = kc_target_fragment(kc, o);
 		break;
 	default:
 		return kc_error(kc, KCONFIG_EINVAL, "unknown target %d", (int)target);

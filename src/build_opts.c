@@ -292,8 +292,10 @@ static int check_icecc(struct kmin_build_opts *o, const char *cc)
 	/* the cross compiler's environment, made once per compiler identity */
 	len = strlen(cc);
 	snprintf(cross, sizeof(cross), "%.*s", (int)(len >= 3 && !strcmp(cc + len - 3, "gcc") ? len - 3 : 0), cc);
-	if (kmin_cache_dir(cache, sizeof(cache)))
+	if (kmin_cache_dir(cache, sizeof(cache))) {
+		kmin_icecc_cluster_free(cl);
 		return kmin_errorf("cannot name kmin's cache directory");
+	}
 	snprintf(envdir, sizeof(envdir), "%s/icecc", cache);
 	if (kmin_icecc_env_ensure(tarball, sizeof(tarball), &created, cc, envdir, 300, err,
 				  sizeof(err))) {

@@ -117,10 +117,10 @@ static bool valid_word(const char *s)
 static int split_list(char *value, char ***out, size_t *n, const char *file, int line,
 		      const char *key, char *err, size_t errlen)
 {
-	char **v = NULL;
+	char **v = NULL, *save = NULL;
 	size_t count = 0;
 
-	for (char *tok = strtok(value, ","); tok; tok = strtok(NULL, ",")) {
+	for (char *tok = strtok_r(value, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
 		char *w = trim(tok);
 		if (!strncmp(w, "CONFIG_", 7) && !strcmp(key, "symbols"))
 			w += 7;

@@ -96,7 +96,7 @@ int kmin_kernel_version(const char *srctree, char *buf, size_t len, char *err, s
 	FILE *f;
 
 	snprintf(path, sizeof(path), "%s/Makefile", srctree);
-	f = fopen(path, "r");
+	f = fopen(path, "re");
 	if (!f)
 		return kmin_errf(err, errlen, "'%s' is not a kernel source tree: cannot open '%s': %s",
 			    srctree, path, strerror(errno));
@@ -229,7 +229,8 @@ static int compiler_version_text(struct kmin_kernel_env *env, const char *cc, ch
 	int status;
 
 	buf[0] = '\0';
-	if (pipe(pipefd))
+	/* close-on-exec: a build spawned by another thread must not hold it */
+	if (pipe2(pipefd, O_CLOEXEC))
 		return -1;
 	posix_spawn_file_actions_init(&fa);
 	posix_spawn_file_actions_adddup2(&fa, pipefd[1], STDOUT_FILENO);
@@ -275,8 +276,8 @@ static int which(const struct kmin_kernel_env *env, const char *prog, char *out,
 		path = "/usr/local/bin:/usr/bin:/bin";
 	while (*path) {
 		const char *colon = strchrnul(path, ':');
-		snprintf(out, len, "%.*s/%s", (int)(colon - path), path, prog);
-		if (!access(out, X_OK))
+		int n = snprintf(out, len, "%.*s/%s", (int)(colon - path), path, prog);
+		if (n > 0 && (size_t)n < len && !access(out, X_OK))
 			return 0;
 		path = *colon ? colon + 1 : colon;
 	}
@@ -345,7 +346,7 @@ static void cached_version_text(struct kmin_kernel_env *env, const char *cc, cha
 		return;
 	}
 	snprintf(path, sizeof(path), "%s/cc-version/%016llx", dir, fnv64(id));
-	if ((f = fopen(path, "r"))) {
+	if ((f = fopen(path, "re"))) {
 		bool hit = fgets(line, sizeof(line), f) && !strncmp(line, id, strlen(id)) &&
 			   line[strlen(id)] == '\n' && fgets(buf, (int)len, f);
 		fclose(f);
@@ -360,7 +361,7 @@ static void cached_version_text(struct kmin_kernel_env *env, const char *cc, cha
 	snprintf(tmp, sizeof(tmp), "%s/cc-version", dir);
 	kmin_mkdir_p(tmp, 0755);
 	snprintf(tmp, sizeof(tmp), "%s.%ld.tmp", path, (long)getpid());
-	if ((f = fopen(tmp, "w"))) {
+	if ((f = fopen(tmp, "we"))) {
 		bool ok = fprintf(f, "%s\n%s\n", id, buf) > 0;
 		if (fclose(f) || !ok || rename(tmp, path))
 			unlink(tmp);

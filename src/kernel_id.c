@@ -156,7 +156,7 @@ static int walk_dir(struct walk *w, int dfd)
 {
 	char **names = NULL;
 	size_t n = 0;
-	int rfd = dup(dfd);	/* read_names() hands its fd to closedir() */
+	int rfd = fcntl(dfd, F_DUPFD_CLOEXEC, 0);	/* read_names() hands its fd to closedir() */
 	int rc = 0;
 
 	if (rfd < 0 || read_names(rfd, &names, &n) < 0)

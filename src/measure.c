@@ -103,14 +103,19 @@ static int measure_sections(Elf *elf, const char *path, struct kmin_sizes *out,
 	return 0;
 }
 
+bool kmin_measure_elf_ready(void)
+{
+	pthread_once(&elf_once, elf_init);
+	return elf_ready;
+}
+
 int kmin_measure_elf(const char *path, struct kmin_sizes *out, char *err, size_t errlen)
 {
 	Elf *elf;
 	int fd, rc;
 
 	memset(out, 0, sizeof(*out));
-	pthread_once(&elf_once, elf_init);
-	if (!elf_ready)
+	if (!kmin_measure_elf_ready())
 		return kmin_errf(err, errlen, "libelf is out of date");
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)

@@ -213,10 +213,12 @@ static int scan_dir(struct kmin_refs *r, int fd, const char *rel, const char *sr
 			int subfd;
 			if (depth > 32 || skip_dir(rel, e->d_name, srcarch))
 				continue;
+			if ((size_t)snprintf(sub, sizeof(sub), "%s%s%s", rel, *rel ? "/" : "",
+					     e->d_name) >= sizeof(sub))
+				continue;	/* a name too long for a kernel path */
 			subfd = openat(dirfd(d), e->d_name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 			if (subfd < 0)
 				continue;
-			snprintf(sub, sizeof(sub), "%s%s%s", rel, *rel ? "/" : "", e->d_name);
 			rc = scan_dir(r, subfd, sub, srcarch, depth + 1);
 		} else if ((e->d_type == DT_REG || e->d_type == DT_UNKNOWN) && wanted_file(e->d_name)) {
 			rc = scan_file(is_boot(rel, e->d_name, srcarch) ? &r->boot : &r->code,

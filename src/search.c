@@ -35,6 +35,7 @@
  * (seconds), a build takes 10 s to 5 min; the loop itself costs nothing.
  * Everything runs on the caller's thread except the builds.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -392,15 +393,23 @@ static const char *config_lost(const struct search *s, const char *text)
 	return NULL;
 }
 
+/*
+ * Remove a job's artifacts directory (the files the worker kept there:
+ * .config, build.log, vmlinux, the image, boot.log; no subdirectories).
+ */
 static void remove_tree(const char *dir)
 {
-	char cmd[4400];
-	const char *names[] = { "vmlinux", ".config", "build.log", "zImage", "Image", "bzImage" };
+	char path[4400];
+	struct dirent *e;
+	DIR *d;
 
-	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
-		snprintf(cmd, sizeof(cmd), "%s/%s", dir, names[i]);
-		unlink(cmd);
-	}
+	if (!*dir || !(d = opendir(dir)))
+		return;
+	while ((e = readdir(d)))
+		if (strcmp(e->d_name, ".") && strcmp(e->d_name, "..") &&
+		    (size_t)snprintf(path, sizeof(path), "%s/%s", dir, e->d_name) < sizeof(path))
+			unlink(path);
+	closedir(d);
 	rmdir(dir);
 }
 
@@ -422,6 +431,7 @@ static void outcome_of_job(struct search *s, const char *config, const char *sha
 		snprintf(oc->reason, sizeof(oc->reason), "boot %s: %s",
 			 kmin_boot_status_name(r->boot.status), r->boot.message);
 		oc->sizes = (struct kmin_search_sizes){ -1, -1, -1, -1 };
+		remove_tree(artifacts);
 		return;
 	}
 	if (!oc->ok) {
@@ -929,7 +939,7 @@ static int batch_start(struct search *s)
 	}
 	free(b->artifacts);
 	b->artifacts = strdup(artifacts);
-	return 0;
+	return b->artifacts ? 0 : serr(s, "out of memory");
 }
 
 /* Wait for one build and decide it.  0 or -1. */

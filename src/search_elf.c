@@ -17,6 +17,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "kmin/measure.h"
 #include "kmin/search.h"
 
 /* Mark found[i] for every names[i] defined in the symbol table of scn. */
@@ -52,8 +53,7 @@ int kmin_search_elf_check(const char *path, const char *const *names, size_t n,
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
-	elf_version(EV_CURRENT);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	fd = kmin_measure_elf_ready() ? open(path, O_RDONLY | O_CLOEXEC) : -1;
 	elf = fd < 0 ? NULL : elf_begin(fd, ELF_C_READ_MMAP, NULL);
 	if (!elf) {
 		snprintf(err, errlen, "cannot read the symbols of '%s'", path);

@@ -124,13 +124,18 @@ static int grow(struct kmin_estimator *e)
 /* ---- learned savings ---- */
 
 
-static void on_saving(void *payload, const char *symbol, const char *metric, int64_t saving)
+/* A step measured before: learn from those that moved one symbol ("SYM=n"). */
+static void on_saving(void *payload, const char *moves, const char *metric, int64_t saving)
 {
 	struct kmin_estimator *e = payload;
+	char sym[256];
+	size_t n = strcspn(moves, "=");
 
-	if (strcmp(metric, e->metric))
+	if (strcmp(metric, e->metric) || strchr(moves, ' ') || !n || n >= sizeof(sym))
 		return;
-	kmin_estimator_learn(e, symbol, saving);
+	memcpy(sym, moves, n);
+	sym[n] = '\0';
+	kmin_estimator_learn(e, sym, saving);
 }
 
 void kmin_estimator_learn(struct kmin_estimator *e, const char *symbol, int64_t saving)
@@ -228,8 +233,10 @@ static void kbuild_walk(struct kmin_estimator *e, const char *root, const char *
 		if (de->d_name[0] == '.' || !strcmp(de->d_name, "Documentation") ||
 		    !strcmp(de->d_name, "tools") || !strcmp(de->d_name, "scripts"))
 			continue;
-		snprintf(sub, sizeof(sub), "%s%s%s", rel, *rel ? "/" : "", de->d_name);
-		snprintf(full, sizeof(full), "%s/%s", root, sub);
+		if ((size_t)snprintf(sub, sizeof(sub), "%s%s%s", rel, *rel ? "/" : "",
+				     de->d_name) >= sizeof(sub) ||
+		    (size_t)snprintf(full, sizeof(full), "%s/%s", root, sub) >= sizeof(full))
+			continue;	/* no kernel path is that long: not a Kbuild file */
 		if (de->d_type == DT_DIR) {
 			kbuild_walk(e, root, sub, depth + 1);
 		} else if (!strcmp(de->d_name, "Makefile") || !strcmp(de->d_name, "Kbuild")) {

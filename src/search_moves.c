@@ -40,7 +40,9 @@
  * Errors: 0 or -1 with a message in err[errlen]; the engine context is
  * left holding the state config (candidates) or the result (apply).
  */
+#include <errno.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -115,9 +117,11 @@ static int engine_load(struct kconfig *kc, const char *scratch, const char *text
 
 	snprintf(path, sizeof(path), "%s/state.config", scratch);
 	f = fopen(path, "we");
-	if (!f || fputs(text, f) < 0 || fclose(f)) {
+	if (!f)
+		return kmin_errf(err, errlen, "cannot write '%s': %s", path, strerror(errno));
+	bool bad = fputs(text, f) < 0;
+	if (fclose(f) || bad)
 		return kmin_errf(err, errlen, "cannot write '%s'", path);
-	}
 	t.input = path;
 	if (kconfig_target_run(kc, KCONFIG_TARGET_OLDDEFCONFIG, &t))
 		return kmin_errf(err, errlen, "%s", kconfig_errmsg(kc));

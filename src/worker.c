@@ -368,7 +368,7 @@ static int workers_claim(struct kmin_pool *p, char *err, size_t errlen)
  */
 static void prune_newer(int dirfd, const struct timespec *since, int top)
 {
-	int fd = dup(dirfd);
+	int fd = fcntl(dirfd, F_DUPFD_CLOEXEC, 0);
 	DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
 	struct dirent *de;
 

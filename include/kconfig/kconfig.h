@@ -123,13 +123,15 @@ enum kconfig_target {
 	KCONFIG_TARGET_DEFCONFIG,	/* a NAME_defconfig or a file: defconfig_file */
 	KCONFIG_TARGET_SAVEDEFCONFIG,
 	KCONFIG_TARGET_TINYCONFIG,
+	KCONFIG_TARGET_FRAGMENT,	/* a NAME.config: fragment or fragment_files */
 };
 
 struct kconfig_target_options {
 	/*
-	 * Existing .config (olddefconfig, savedefconfig), or NULL for the
-	 * context's current values, taken as make would take them: written
-	 * to .config and read back by a new conf.
+	 * Existing .config (olddefconfig, savedefconfig; FRAGMENT: the one
+	 * the fragments are merged into, an empty file for make without a
+	 * .config), or NULL for the context's current values, taken as make
+	 * would take them: written to .config and read back by a new conf.
 	 */
 	const char *input;
 	/*
@@ -143,9 +145,30 @@ struct kconfig_target_options {
 	bool has_seed;
 	/* RANDCONFIG: KCONFIG_PROBABILITY, or NULL for the environment's (default 50:33:33) */
 	const char *probability;
+	/*
+	 * FRAGMENT: the target's name "NAME.config"; as make's %.config rule,
+	 * the files kernel/configs/NAME.config and arch/SRCARCH/configs/
+	 * NAME.config of srctree that exist (KCONFIG_ENOENT when neither
+	 * does) are merged into input like `merge_config.sh -m`, then
+	 * olddefconfig runs on the result.  Each fragment value that replaces
+	 * a different one is an info diagnostic "Value of CONFIG_X is
+	 * redefined by fragment FILE: ...", as the script prints (tinyconfig's
+	 * merge of tiny.config, kmin's usual base, stays quiet).
+	 */
+	const char *fragment;
+	/*
+	 * FRAGMENT: these files (NULL-terminated paths) instead of fragment's
+	 * lookup, as the arch Makefiles' merge_into_defconfig merges them.
+	 */
+	const char *const *fragment_files;
 };
 
-/* Parse a target name ("olddefconfig", "versatile_defconfig"...). */
+/*
+ * Parse a target name ("olddefconfig", "versatile_defconfig", "tiny.config"
+ * ...): 0 and *out, or KCONFIG_ENOENT for a name that is no target.  A
+ * NAME_defconfig may instead be an explicit rule of the arch Makefile
+ * (kconfig_arch_rule()); make prefers that rule.
+ */
 int kconfig_target_parse(const char *name, enum kconfig_target *out);
 
 /*
@@ -159,6 +182,41 @@ int kconfig_target_parse(const char *name, enum kconfig_target *out);
  */
 int kconfig_default_defconfig(struct kconfig *kc, char *name, size_t namelen, char *path,
 			      size_t pathlen);
+
+/* One step of an arch Makefile rule: a target, or a merge (target NULL). */
+struct kconfig_arch_step {
+	/* `$(MAKE) -f $(srctree)/Makefile ... TARGET ...`: "defconfig", "32-bit.config" */
+	const char *target;
+	/*
+	 * `$(call merge_into_defconfig,BASE,F1 F2...)`: run FRAGMENT with
+	 * input base and fragment_files fragments (paths relative to
+	 * srctree: arch/SRCARCH/configs/BASE and .../Fi.config).
+	 */
+	const char *base;
+	const char *const *fragments;	/* NULL-terminated */
+};
+
+struct kconfig_arch_rule {
+	size_t nsteps;
+	struct kconfig_arch_step *steps;	/* run in order, on one .config */
+};
+
+/*
+ * The explicit rule of the arch Makefile (arch/SRCARCH/Makefile, SRCARCH
+ * from the environment) for the target name, which make runs instead of
+ * scripts/kconfig's pattern rules (even when arch/SRCARCH/configs/NAME
+ * exists): riscv's `rv32_defconfig: $(MAKE) -f $(srctree)/Makefile
+ * defconfig 32-bit.config` and powerpc's merge_into_defconfig rules; the
+ * rule's prerequisites (plain target names) come first, as steps, and a
+ * phony target may have them alone (6.12's `pseries_defconfig:
+ * ppc64le_guest_defconfig`).  Returns 0 and *out (free it with kconfig_arch_rule_free()),
+ * KCONFIG_ENOENT when the Makefile has no rule spelling out that name
+ * (*out NULL, message set), or KCONFIG_EINVAL for a rule whose recipe or
+ * prerequisites kmin cannot interpret (the message names it and says the
+ * arch Makefile's rule is not run).
+ */
+int kconfig_arch_rule(struct kconfig *kc, const char *name, struct kconfig_arch_rule **out);
+void kconfig_arch_rule_free(struct kconfig_arch_rule *rule);
 
 /*
  * Run a target and leave the result in the context; write it with
@@ -188,6 +246,11 @@ int kconfig_defconfig_write(struct kconfig *kc, const char *path);
 
 /* ---- symbols ---- */
 
+/*
+ * The symbol called name (without CONFIG_), or NULL when the tree has none;
+ * its name (NULL for a choice).  Both are borrowed from the context and
+ * live until kconfig_free().
+ */
 struct kconfig_symbol *kconfig_symbol_find(struct kconfig *kc, const char *name);
 const char *kconfig_symbol_name(const struct kconfig_symbol *sym);
 enum kconfig_type kconfig_symbol_type(const struct kconfig_symbol *sym);

@@ -25,6 +25,7 @@
 #ifndef KMIN_MEASURE_H
 #define KMIN_MEASURE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -54,6 +55,12 @@ struct kmin_sizes {
  * caller owns out->sections and frees them with kmin_sizes_release().
  */
 int kmin_measure_elf(const char *path, struct kmin_sizes *out, char *err, size_t errlen);
+
+/*
+ * Set libelf up, once per process (any thread; elf_version() must precede
+ * every other libelf call): false when the library is too old to use.
+ */
+bool kmin_measure_elf_ready(void);
 
 /* text + data + bss: `size`'s "dec" column. */
 uint64_t kmin_sizes_dec(const struct kmin_sizes *s);

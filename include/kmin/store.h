@@ -398,12 +398,13 @@ int kmin_store_steps_foreach(struct kmin_store *s, int64_t run_id, kmin_step_row
 			     void *payload, char *err, size_t errlen);
 
 /*
- * What single-symbol moves saved before, for this kernel and arch: fn is
- * called once per accepted or built step whose moves name exactly one
- * symbol, with the symbol and the saving measured (bytes of the run's
- * metric; negative: it grew).  Used by the search to order candidates.
+ * What moves saved before, for this kernel and arch: fn is called once per
+ * accepted or rejected step that was measured, oldest first, with its
+ * moves as the run recorded them (text the store does not interpret), the
+ * run's metric and the saving (bytes of that metric; negative: it grew).
+ * The strings are borrowed for the call.
  */
-typedef void (*kmin_saving_fn)(void *payload, const char *symbol, const char *metric,
+typedef void (*kmin_saving_fn)(void *payload, const char *moves, const char *metric,
 			       int64_t saving);
 int kmin_store_savings_foreach(struct kmin_store *s, int64_t kernel_id, const char *arch,
 			       kmin_saving_fn fn, void *payload, char *err, size_t errlen);

@@ -42,10 +42,15 @@ void kmin_tree_close(struct kmin_tree *tree);
 void kmin_tree_scratch_path(const struct kmin_tree *tree, const char *name, char *buf, size_t len);
 
 /*
- * Run the target NAME (olddefconfig, versatile_defconfig, defconfig ...)
- * on the context, resolving NAME_defconfig in arch/SRCARCH/configs of the
- * tree and plain "defconfig" with kmin_tree_run_defconfig(); *out tells
- * which target it was.  topts carries input/allconfig/seed.
+ * Run the target NAME (olddefconfig, versatile_defconfig, defconfig,
+ * tiny.config ...) on the context as make would: a NAME_defconfig the arch
+ * Makefile has an explicit rule for runs that rule's steps one by one on
+ * one .config (kconfig_arch_rule(); a rule kmin cannot read is an error),
+ * else it is arch/SRCARCH/configs/NAME of the tree; plain "defconfig" goes
+ * through kmin_tree_run_defconfig(); a fragment NAME.config merges into
+ * topts->input, or into an empty .config when that is NULL.  *out tells
+ * which target ran (the last one of a rule).  topts carries
+ * input/allconfig/seed; it is left as given.
  */
 int kmin_tree_run_target(struct kmin_tree *tree, const char *name,
 			 struct kconfig_target_options *topts, enum kconfig_target *out, char *err,
@@ -54,8 +59,9 @@ int kmin_tree_run_target(struct kmin_tree *tree, const char *name,
 /*
  * Plain `make defconfig`, as scripts/kconfig/Makefile runs it: conf
  * --defconfig with arch/SRCARCH/configs/KBUILD_DEFCONFIG when that file
- * exists, else the target KBUILD_DEFCONFIG names (an arch Makefile's own
- * target, such as x86's, cannot be run: an error).  name (namelen bytes)
+ * exists, else the target KBUILD_DEFCONFIG names (an arch Makefile rule
+ * kmin reads, such as 6.12 powerpc's ppc64le_defconfig, runs; one it cannot,
+ * such as mips' 32r2el_defconfig, is an error).  name (namelen bytes)
  * gets KBUILD_DEFCONFIG ("versatile_defconfig" ...).
  */
 int kmin_tree_run_defconfig(struct kmin_tree *tree, struct kconfig_target_options *topts,

@@ -73,7 +73,8 @@ kt_kmin_is_asan() {
 # --- standalone Kconfig cases (tests/kconfig/golden, tests/kconfig/errors) ---
 # A case directory holds Kconfig (and the files it sources), and optionally:
 #   target        the target (default olddefconfig); NAME_defconfig reads
-#                 arch/golden/configs/NAME_defconfig of the case
+#                 arch/golden/configs/NAME_defconfig of the case; NAME.config
+#                 merges the case's fragments (kt_merge_fragment)
 #   input.config  copied to .config first (olddefconfig, savedefconfig, …)
 #   allconfig     given as KCONFIG_ALLCONFIG
 #   seed          KCONFIG_SEED (randconfig)
@@ -111,6 +112,25 @@ kt_case_env() {
 	return 0
 }
 
+# kt_merge_fragment SRC ARCH TARGET DIR ENV...: the first half of `make
+# NAME.config`: the 6.1 tree's merge_config.sh -m of SRC's fragments
+# (kernel/configs/TARGET, arch/ARCH/configs/TARGET) into DIR/.config, in an
+# environment of just the ENV lines; the caller runs conf --olddefconfig.
+kt_merge_fragment() {
+	local src=$1 arch=$2 target=$3 dir=$4 ksrc f
+	shift 4
+	local -a frags=()
+	for f in "$src/kernel/configs/$target" "$src/arch/$arch/configs/$target"; do
+		[ ! -e "$f" ] || frags+=("$f")
+	done
+	[ ${#frags[@]} -gt 0 ] ||
+		{ echo "$target: No configuration exists for this target on this architecture" >&2; return 1; }
+	ksrc=$(kt_default_sources | grep -- '-6\.1$' | head -n 1)
+	[ -n "$ksrc" ] || ksrc=$(kt_default_sources | head -n 1)
+	[ -n "$ksrc" ] || { echo "no kernel source for merge_config.sh (run scripts/setup)" >&2; return 1; }
+	(cd "$dir" && env -i "$@" sh "$ksrc/scripts/kconfig/merge_config.sh" -m .config "${frags[@]}")
+}
+
 # kt_run_conf CASEDIR T CONF: run the kernel's conf; sets kt_rc and kt_out
 # (the file it wrote: T/out/.config or T/out/defconfig); logs in T/conf.{out,err}.
 kt_run_conf() {
@@ -122,10 +142,16 @@ kt_run_conf() {
 		mode=--$target; kt_out=$t/out/.config ;;
 	savedefconfig) mode=--savedefconfig=defconfig; kt_out=$t/out/defconfig ;;
 	*_defconfig) mode=--defconfig=arch/golden/configs/$target; kt_out=$t/out/.config ;;
+	*.config) mode=--olddefconfig; kt_out=$t/out/.config ;;	# after merge_config.sh
 	*) echo "unknown target '$target' in $c/target" >&2; return 1 ;;
 	esac
 	mapfile -t envs < <(kt_case_env "$c" "$t")
 	envs+=("KCONFIG_CONFIG=.config")
+	if [[ $target == *.config ]]; then
+		kt_rc=0
+		kt_merge_fragment "$t/src" golden "$target" "$t/out" "${envs[@]}" >"$t/merge.out" 2>&1 ||
+			{ kt_rc=$?; cp "$t/merge.out" "$t/conf.err"; : >"$t/conf.out"; return 0; }
+	fi
 	[ ! -f "$t/src/allconfig" ] || envs+=("KCONFIG_ALLCONFIG=$t/src/allconfig")
 	[ ! -f "$t/src/seed" ] || envs+=("KCONFIG_SEED=$(tr -d ' \n' <"$t/src/seed")")
 	kt_rc=0

@@ -51,9 +51,13 @@ if [ -n "$kconfig" ]; then
 	case $target in
 	savedefconfig) mode=--savedefconfig=defconfig; res=defconfig ;;
 	*_defconfig) mode=--defconfig=arch/$arch/configs/$target; res=.config ;;
+	*.config) mode=--olddefconfig; res=.config ;;	# after merge_config.sh
 	*) mode=--$target; res=.config ;;
 	esac
 	[ -z "$input" ] || cp "$input" "$tmp/.config"
+	if [[ $target == *.config ]]; then
+		kt_merge_fragment "$src" "$arch" "$target" "$tmp" "PATH=$PATH" >/dev/null || exit 2
+	fi
 	rc=0
 	(cd "$tmp" && env "${envs[@]}" srctree="$src" SRCARCH="$arch" ARCH="$arch" KCONFIG_CONFIG=.config \
 		"$conf" "$mode" "$kconfig") >/dev/null 2>"$tmp/err" || rc=$?
