@@ -33,9 +33,10 @@
  * A move that only switches symbols no code names (refs.h: EMBEDDED,
  * which only selects EXPERT) saves nothing and would still rebuild
  * everything that includes autoconf.h; one that only switches what the
- * boot wrapper reads (KERNEL_XZ) cannot change vmlinux:
- * kmin_search_drop_inert() removes such moves before they are scored,
- * the latter unless the image is measured.
+ * boot wrapper reads (KERNEL_XZ) cannot change vmlinux, nor one that only
+ * chooses the debug information (DEBUG_INFO_DWARF4: .debug_* sections are
+ * not measured): kmin_search_drop_inert() removes such moves before they
+ * are scored, the boot wrapper's unless the image is measured.
  *
  * Errors: 0 or -1 with a message in err[errlen]; the engine context is
  * left holding the state config (candidates) or the result (apply).
@@ -468,11 +469,37 @@ int kmin_search_apply(struct kconfig *kc, const char *scratch, const char *confi
 }
 
 /*
+ * Symbols that only choose the debug information the compiler emits (-g,
+ * its DWARF version, compression, split files): .debug_* sections are not
+ * allocated, so text, data, bss and the image (objcopy -O binary) stay the
+ * same, yet the Makefiles name them and a switch rebuilds everything
+ * (versatile_defconfig: DEBUG_INFO_DWARF4=y, a full build for 0 bytes).
+ * BTF is not here: .BTF is loaded with the kernel.
+ */
+static bool is_debug_format(const char *sym)
+{
+	static const char *const names[] = {
+		"DEBUG_INFO", "DEBUG_INFO_NONE", "DEBUG_INFO_DWARF_TOOLCHAIN_DEFAULT",
+		"DEBUG_INFO_DWARF4", "DEBUG_INFO_DWARF5", "DEBUG_INFO_REDUCED",
+		"DEBUG_INFO_SPLIT", "DEBUG_INFO_COMPRESSED", "DEBUG_INFO_COMPRESSED_NONE",
+		"DEBUG_INFO_COMPRESSED_ZLIB", "DEBUG_INFO_COMPRESSED_ZSTD", "GDB_SCRIPTS",
+	};
+
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (!strcmp(sym, names[i]))
+			return true;
+	return false;
+}
+
+/*
  * Whether switching sym can change what is measured: not when no code
- * names it, nor, when only vmlinux counts, when only the boot wrapper does.
+ * names it, nor, when only vmlinux counts, when only the boot wrapper does,
+ * nor when it only chooses the debug information.
  */
 static bool is_inert(const struct kmin_refs *refs, const char *sym, bool image_counts)
 {
+	if (is_debug_format(sym))
+		return true;
 	return image_counts ? !kmin_refs_has(refs, sym) : !kmin_refs_in_vmlinux(refs, sym);
 }
 

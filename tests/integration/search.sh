@@ -163,6 +163,8 @@ if [ -f "$src/Makefile" ] && command -v arm-linux-gnueabi-gcc >/dev/null; then
 		--metric image >"$tmp/plan3.out" 2>/dev/null
 	check "real: compression switches tried for --metric image" grep -q '^KERNEL_XZ=y' "$tmp/plan3.out"
 	check "real: the byte order is never switched" bash -c "! grep -q 'CPU_BIG_ENDIAN' '$tmp/plan2.out'"
+	check "real: no move that only chooses the debug information (DEBUG_INFO_DWARF4)" \
+		bash -c "! grep -q '^DEBUG_INFO' '$tmp/plan2.out'"
 	# a user-edited base: tiny.config's fragment and the features' symbols on
 	# allnoconfig, without tinyconfig's EMBEDDED, so EXPERT is off
 	cat "$src/kernel/configs/tiny.config" - >"$tmp/edited.frag" <<'CFG'
