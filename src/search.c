@@ -9,7 +9,7 @@
  *   1. ask the engine for the candidate moves at the state
  *      (search_moves.c), score and sort them (search_estimate.c);
  *   2. queue them as batches: greedy puts all fresh removals (and the
- *      choice switches believed to shrink) in one batch (W batches with
+ *      switches to tiny.config's choice members) in one batch (W batches with
  *      W workers), moves rejected alone before the last acceptance in a
  *      batch after them, then each other choice switch alone (a switch
  *      may grow the kernel); linear queues each move alone in Kconfig
@@ -774,6 +774,18 @@ static void rejected_mark(struct search *s, const struct kmin_move *m, bool fina
 
 /* ---- deciding ---- */
 
+/*
+ * Remember what a move measured alone saved, for the order of later
+ * rounds.  Not a choice switch: what it saves depends on the member it
+ * leaves (CRC32_SLICEBY4 saves 12 KB from SLICEBY8 and grows 3 KB from
+ * CRC32_BIT on 6.1 arm), which changes as switches are taken.
+ */
+static void learn(struct search *s, const struct kmin_move *m, int64_t saving)
+{
+	if (!m->lateral)
+		kmin_estimator_learn(s->est, m->set[m->nset - 1].symbol, saving);
+}
+
 static int reject(struct search *s, struct batch *b, const char *moves, const struct outcome *oc,
 		  const char *reason, int64_t size)
 {
@@ -782,8 +794,7 @@ static int reject(struct search *s, struct batch *b, const char *moves, const st
 	if (b->n == 1) {
 		rejected_mark(s, b->moves[0], b->moves[0]->lateral && size >= 0);
 		if (size >= 0 && s->state_metric >= 0)
-			kmin_estimator_learn(s->est, b->moves[0]->set[b->moves[0]->nset - 1].symbol,
-					     s->state_metric - size);
+			learn(s, b->moves[0], s->state_metric - size);
 		batch_free(b);
 		return 0;
 	}
@@ -798,7 +809,7 @@ static int accept(struct search *s, struct batch *b, const char *moves, struct o
 
 	step_add(s, KMIN_STEP_ACCEPT, moves, b->sha, oc, "ok", size);
 	if (b->n == 1)
-		kmin_estimator_learn(s->est, b->moves[0]->set[b->moves[0]->nset - 1].symbol, saving);
+		learn(s, b->moves[0], saving);
 	if (removed_add(s, moves, saving))
 		return -1;
 	b->config = NULL;
@@ -856,13 +867,15 @@ static int decide(struct search *s, struct batch *b, struct outcome *oc)
 }
 
 /*
- * Whether a move may join a batch: removals, and the choice switches
- * believed to shrink (the tiny.config member, or a saving measured
- * before).  Any other switch is built alone.
+ * Whether a move may join a batch: removals, and the choice switches to
+ * the member the kernel's tiny.config picks.  Any other switch is built
+ * alone: inside a batch that shrinks, a switch that grows would pass
+ * unseen (a saving measured before does not vouch for it: it was measured
+ * from another member).
  */
 static bool batchable(const struct kmin_move *m)
 {
-	return !m->lateral || m->preferred || m->estimate > 0;
+	return !m->lateral || m->preferred;
 }
 
 /*
@@ -1044,7 +1057,7 @@ static int queue_round(struct search *s, struct kmin_move *c, size_t n, size_t *
 	} else {
 		/*
 		 * Every fresh removal in one batch (W chunks for W workers),
-		 * with the choice switches believed to shrink: one often is
+		 * with the switches to tiny.config's members: one often is
 		 * what lets a removal build (SMP off once SLAB is gone).  Then
 		 * each other switch alone: a switch may grow the kernel
 		 * (CC_OPTIMIZE_FOR_PERFORMANCE: +285 KB on 6.1 arm) and would

@@ -124,14 +124,19 @@ static int grow(struct kmin_estimator *e)
 /* ---- learned savings ---- */
 
 
-/* A step measured before: learn from those that moved one symbol ("SYM=n"). */
+/*
+ * A step measured before: learn from those that moved one symbol off or
+ * lowered it ("SYM=n", "SYM=12"); not from choice switches ("SYM=y"), whose
+ * saving depends on the member they left.
+ */
 static void on_saving(void *payload, const char *moves, const char *metric, int64_t saving)
 {
 	struct kmin_estimator *e = payload;
 	char sym[256];
 	size_t n = strcspn(moves, "=");
 
-	if (strcmp(metric, e->metric) || strchr(moves, ' ') || !n || n >= sizeof(sym))
+	if (strcmp(metric, e->metric) || strchr(moves, ' ') || !n || n >= sizeof(sym) ||
+	    !strcmp(moves + n, "=y"))
 		return;
 	memcpy(sym, moves, n);
 	sym[n] = '\0';
