@@ -836,8 +836,13 @@ static void print_summary(const struct run_ctx *r, const struct kmin_search_resu
 	for (int k = 0; k < 2; k++) {
 		const struct kmin_search_sizes *s = k ? &res->final : &res->base;
 		printf("%-6s", k ? "final" : "base");
-		for (unsigned m = 0; m < KMIN_METRIC_COUNT; m++)
-			printf(" %10lld", (long long)kmin_search_metric(s, (enum kmin_metric)m));
+		for (unsigned m = 0; m < KMIN_METRIC_COUNT; m++) {
+			int64_t v = kmin_search_metric(s, (enum kmin_metric)m);
+			if (v < 0)	/* not measured (failed or interrupted before) */
+				printf(" %10s", "-");
+			else
+				printf(" %10lld", (long long)v);
+		}
 		printf("\n");
 	}
 	printf("run %lld (%s, %s): %s; %u build%s, %u answered from the database, %.0f s%s\n",

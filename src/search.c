@@ -483,7 +483,11 @@ static int build_start(struct search *s, const char *config, const char *sha, vo
 	return 0;
 }
 
-/* Build one config and wait (base, verification).  0 or -1. */
+/*
+ * Build one config and wait (base, verification): 0 decided (*oc), 1 the
+ * build was cancelled (a stop: nothing is known, nothing recorded), -1
+ * error.
+ */
 static int build_sync(struct search *s, const char *config, const char *sha, bool force,
 		      struct outcome *oc)
 {
@@ -496,6 +500,12 @@ static int build_sync(struct search *s, const char *config, const char *sha, boo
 	if (kmin_pool_next(s->o->pool, &r) != 1)
 		return serr(s, "the worker pool returned no result");
 	s->inflight--;
+	if (r->status == KMIN_JOB_CANCELLED) {
+		kmin_job_result_free(r);
+		remove_tree(artifacts);
+		s->res->status = KMIN_RUN_RUNNING;	/* interrupted: the same command resumes */
+		return 1;
+	}
 	outcome_of_job(s, config, sha, r, artifacts, oc);
 	kmin_job_result_free(r);
 	return s->record_failed ? -1 : 0;
@@ -632,7 +642,10 @@ static int resume(struct search *s)
 
 /* ---- the base ---- */
 
-/* 1 the base is the state, 0 it failed (res says why), -1 error. */
+/*
+ * 1 the base is the state, 0 it failed or was stopped (res's status and
+ * message say which), -1 error.
+ */
 static int base_build(struct search *s)
 {
 	struct outcome oc;
@@ -644,8 +657,11 @@ static int base_build(struct search *s)
 	if (kmin_store_config_put(s->o->store, s->o->base_config, strlen(s->o->base_config), NULL,
 				  NULL, s->err, s->errlen) < 0)
 		return -1;
-	if (build_sync(s, s->o->base_config, sha, false, &oc))
-		return -1;
+	switch (build_sync(s, s->o->base_config, sha, false, &oc)) {
+	case 0: break;
+	case 1: return 0;	/* stopped: no base step, the run stays to resume */
+	default: return -1;
+	}
 	if (oc.ok && (lost = config_lost(s, s->o->base_config)))
 		snprintf(oc.reason, sizeof(oc.reason), "the base lost %s", lost), oc.ok = false;
 	s->base_metric = oc.ok ? metric_of(s, &oc.sizes, oc.build_id, NULL) : -1;
@@ -1155,8 +1171,11 @@ static int verify(struct search *s)
 		s->res->verified = true;	/* the base, built (or answered) at the start */
 		return 0;
 	}
-	if (build_sync(s, s->state, s->state_sha, true, &oc))
-		return -1;
+	switch (build_sync(s, s->state, s->state_sha, true, &oc)) {
+	case 0: break;
+	case 1: return 0;	/* stopped: verified when the run resumes */
+	default: return -1;
+	}
 	size = oc.ok ? metric_of(s, &oc.sizes, oc.build_id, &fit) : -1;
 	if (s->o->budget && size >= 0)
 		s->res->fit = fit, s->res->fit_known = true;

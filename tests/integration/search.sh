@@ -117,6 +117,25 @@ check "the resumed run reaches the optimum" [ "$(jget "$tmp/r/summary.json" "j['
 check "resume did not start a second run" \
 	[ "$("$kmin" runs --db "$tmp/r.db" --format json | python3 -c 'import json,sys; print(len(json.load(sys.stdin)))')" = 1 ]
 
+# ---- SIGTERM while the base builds: interrupted, not failed; resumable ----
+printf '#!/bin/sh\nsleep 4\nexec /usr/bin/make "$@"\n' >"$tmp/bin/make"
+(PATH=$tmp/bin:$PATH exec "$kmin" run --source "$tk" --arch arm --jobs 2 --require USB,SPI \
+	--base board_defconfig --db "$tmp/t.db" --output "$tmp/t" >"$tmp/t1.log" 2>&1) &
+pid=$!
+sleep 2
+kill -TERM $pid 2>/dev/null
+wait $pid
+rc=$?
+check "SIGTERM during the base build: exit 1, 'interrupted', not 'does not pass' (exit $rc)" \
+	bash -c "[ $rc = 1 ] && grep -q 'interrupted; run the same command again' '$tmp/t1.log' &&
+		! grep -q 'does not pass' '$tmp/t1.log'"
+check "... the run stays resumable (status running, no base step)" \
+	bash -c "'$kmin' runs --db '$tmp/t.db' --format json | grep -q '\"status\":\"running\"'"
+trun --require USB,SPI --base board_defconfig --db "$tmp/t.db" --output "$tmp/t" >"$tmp/t2.log" 2>&1
+check "... and the same command finishes it at the optimum" \
+	bash -c "grep -q 'resuming run 1' '$tmp/t2.log' &&
+		[ \"\$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))[\"final\"][\"dec\"])' '$tmp/t/summary.json')\" = $optimum ]"
+
 # ---- kmin runs ----
 "$kmin" runs --db "$tmp/g.db" --format json >"$tmp/runs.json"
 check "kmin runs --format json has the contract's fields" python3 -c "
