@@ -23,6 +23,7 @@
 #include <cmocka.h>
 
 #include "internal.h"
+#include "testutil.h"
 
 static const char frag_kconfig[] =
 	"config MODULES\n\tbool \"modules\"\n\tdefault y\n\tmodules\n"
@@ -53,32 +54,14 @@ static void collect(void *payload, const struct kconfig_diag *d)
 		snprintf(in->lines[in->n++], sizeof(in->lines[0]), "%s", d->message);
 }
 
-static void put(const char *dir, const char *rel, const char *text)
-{
-	char path[512], *slash;
-	FILE *f;
-
-	snprintf(path, sizeof(path), "%s/%s", dir, rel);
-	for (slash = strchr(path + strlen(dir) + 1, '/'); slash; slash = strchr(slash + 1, '/')) {
-		*slash = '\0';
-		mkdir(path, 0755);
-		*slash = '/';
-	}
-	f = fopen(path, "w");
-	assert_non_null(f);
-	assert_int_equal(fputs(text, f) >= 0, 1);
-	assert_int_equal(fclose(f), 0);
-}
-
 static struct tree *tree_new(void)
 {
 	struct tree *t = calloc(1, sizeof(*t));
 	struct kconfig_options opts = KCONFIG_OPTIONS_INIT;
 
 	assert_non_null(t);
-	strcpy(t->dir, "/tmp/kmin-test-archrule-XXXXXX");
-	assert_non_null(mkdtemp(t->dir));
-	put(t->dir, "Kconfig", frag_kconfig);
+	tu_tempdir(t->dir, sizeof(t->dir), "archrule");
+	tu_write_str(t->dir, "Kconfig", frag_kconfig);
 	snprintf(t->srctree_var, sizeof(t->srctree_var), "srctree=%s", t->dir);
 	t->env[0] = t->srctree_var;
 	t->env[1] = "SRCARCH=test";
@@ -93,11 +76,8 @@ static struct tree *tree_new(void)
 
 static void tree_free(struct tree *t)
 {
-	char cmd[128];
-
 	kconfig_free(t->kc);
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", t->dir);
-	assert_int_equal(system(cmd), 0);
+	tu_remove_tree(t->dir);
 	free(t);
 }
 
@@ -152,10 +132,10 @@ static void test_fragment_merge(void **state)
 	char *text;
 
 	(void)state;
-	put(t->dir, "in.config", "CONFIG_MODULES=y\nCONFIG_A=y\nCONFIG_B=m\nCONFIG_N=4\n"
-				 "CONFIG_S=\"mentions CONFIG_A here\"\nCONFIG_D=y\n");
-	put(t->dir, "kernel/configs/extra.config", "# CONFIG_A is not set\nCONFIG_N=5\n");
-	put(t->dir, "arch/test/configs/extra.config", "CONFIG_N=6\n# comment CONFIG_D\n");
+	tu_write_str(t->dir, "in.config", "CONFIG_MODULES=y\nCONFIG_A=y\nCONFIG_B=m\nCONFIG_N=4\n"
+					  "CONFIG_S=\"mentions CONFIG_A here\"\nCONFIG_D=y\n");
+	tu_write_str(t->dir, "kernel/configs/extra.config", "# CONFIG_A is not set\nCONFIG_N=5\n");
+	tu_write_str(t->dir, "arch/test/configs/extra.config", "CONFIG_N=6\n# comment CONFIG_D\n");
 	o.input = path_in(t, "in.config");
 	o.fragment = "extra.config";
 	assert_int_equal(kconfig_target_run(t->kc, KCONFIG_TARGET_FRAGMENT, &o), 0);
@@ -182,8 +162,8 @@ static void test_fragment_inputs(void **state)
 	char *text;
 
 	(void)state;
-	put(t->dir, "empty.config", "");
-	put(t->dir, "kernel/configs/off.config", "# CONFIG_A is not set\n");
+	tu_write_str(t->dir, "empty.config", "");
+	tu_write_str(t->dir, "kernel/configs/off.config", "# CONFIG_A is not set\n");
 	o.fragment = "off.config";
 	o.input = path_in(t, "empty.config");
 	assert_int_equal(kconfig_target_run(t->kc, KCONFIG_TARGET_FRAGMENT, &o), 0);
@@ -220,9 +200,9 @@ static void test_fragment_files(void **state)
 	char *text;
 
 	(void)state;
-	put(t->dir, "base_defconfig", "# CONFIG_MODULES is not set\nCONFIG_N=7\n");
-	put(t->dir, "le.config", "CONFIG_N=9\n");
-	put(t->dir, "guest.config", "# CONFIG_D is not set\n");
+	tu_write_str(t->dir, "base_defconfig", "# CONFIG_MODULES is not set\nCONFIG_N=7\n");
+	tu_write_str(t->dir, "le.config", "CONFIG_N=9\n");
+	tu_write_str(t->dir, "guest.config", "# CONFIG_D is not set\n");
 	files[0] = path_in(t, "le.config");
 	files[1] = path_in(t, "guest.config");
 	files[2] = NULL;
@@ -277,7 +257,7 @@ static void test_arch_rules(void **state)
 	/* no Makefile: no rule, the file is what counts */
 	assert_int_equal(kconfig_arch_rule(t->kc, "rv32_defconfig", &r), KCONFIG_ENOENT);
 	assert_null(r);
-	put(t->dir, "arch/test/Makefile", arch_makefile);
+	tu_write_str(t->dir, "arch/test/Makefile", arch_makefile);
 
 	assert_int_equal(kconfig_arch_rule(t->kc, "rv32_defconfig", &r), 0);
 	assert_int_equal(r->nsteps, 2);

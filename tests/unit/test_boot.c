@@ -17,6 +17,7 @@
 #include "kmin/boot.h"
 #include "kmin/store.h"
 #include "kmin/store_boot.h"
+#include "testutil.h"
 
 /* versatilepb, kmin's smallest boot config (6.1.192, measured) */
 static const char vpb_line[] =
@@ -178,7 +179,7 @@ static void test_boot_config(void **state)
 
 static void test_store_boot(void **state)
 {
-	char dir[] = "/tmp/kmin-test-boot-XXXXXX", path[256], err[512];
+	char dir[64], path[256], err[512];
 	struct kmin_store *s = NULL;
 	struct kmin_store_boot b = { 0 }, got;
 	struct kmin_build build = { 0 };
@@ -186,7 +187,7 @@ static void test_store_boot(void **state)
 	int64_t id = 0, cached = 0;
 
 	(void)state;
-	assert_non_null(mkdtemp(dir));
+	tu_tempdir(dir, sizeof(dir), "boot");
 	snprintf(path, sizeof(path), "%s/r.db", dir);
 	assert_true(kmin_store_open(&s, path, 0, err, sizeof(err)) >= 0);
 	assert_true(kmin_store_config_put(s, "CONFIG_A=y\n", 11, build.key.config_sha256, NULL, err,
@@ -241,12 +242,7 @@ static void test_store_boot(void **state)
 	assert_int_equal(got.reserved_k, -1);
 	kmin_store_boot_clear(&got);
 	kmin_store_close(s);
-	unlink(path);
-	snprintf(path, sizeof(path), "%s/r.db-wal", dir);
-	unlink(path);
-	snprintf(path, sizeof(path), "%s/r.db-shm", dir);
-	unlink(path);
-	rmdir(dir);
+	tu_remove_tree(dir);
 }
 
 int main(void)

@@ -19,6 +19,7 @@
 #include "kmin/budget.h"
 #include "kmin/store.h"
 #include "kmin/store_boot.h"
+#include "testutil.h"
 
 /* ---- sizes ---- */
 
@@ -324,7 +325,7 @@ static void test_fixture_and_fallback(void **state)
 
 static void test_measure_store(void **state)
 {
-	char dir[] = "/tmp/kmin-test-budget-XXXXXX", path[256], err[512], sha[65];
+	char dir[64], path[256], err[512], sha[65];
 	const char *config = "CONFIG_A=y\n";
 	struct kmin_store *s = NULL;
 	struct kmin_kernel_id kid;
@@ -334,7 +335,7 @@ static void test_measure_store(void **state)
 	int64_t kernel, tc, id, cached;
 
 	(void)state;
-	assert_non_null(mkdtemp(dir));
+	tu_tempdir(dir, sizeof(dir), "budget");
 	snprintf(path, sizeof(path), "%s/t.db", dir);
 	assert_int_equal(kmin_store_open(&s, path, 0, err, sizeof(err)), 0);
 	memset(&kid, 0, sizeof(kid));
@@ -399,12 +400,7 @@ static void test_measure_store(void **state)
 	assert_false(f.boot);
 	assert_int_equal(f.ram, 81784);
 	kmin_store_close(s);
-	unlink(path);
-	snprintf(path, sizeof(path), "%s/t.db-wal", dir);
-	unlink(path);
-	snprintf(path, sizeof(path), "%s/t.db-shm", dir);
-	unlink(path);
-	rmdir(dir);
+	tu_remove_tree(dir);
 }
 
 int main(void)

@@ -16,6 +16,7 @@
 #include <cmocka.h>
 
 #include "kmin/cluster.h"
+#include "testutil.h"
 
 static struct kmin_cluster *parse_ok(const char *spec, unsigned int cores)
 {
@@ -270,12 +271,12 @@ static void test_config(void **state)
 static void test_probe_local(void **state)
 {
 	struct kmin_cluster_probe p;
-	char dir[] = "/tmp/kmin-test-cluster-XXXXXX", err[256], path[300];
+	char dir[64], err[256], path[300];
 	(void)state;
 
 	if (access("/usr/bin/gcc", X_OK))
 		skip();
-	assert_non_null(mkdtemp(dir));
+	tu_tempdir(dir, sizeof(dir), "cluster");
 	assert_int_equal(kmin_cluster_probe(&p, NULL, NULL, "gcc", dir, 60, err, sizeof(err)), 0);
 	assert_true(p.ok);
 	assert_non_null(strstr(p.comment, "GCC: ("));
@@ -294,8 +295,7 @@ static void test_probe_local(void **state)
 	assert_int_equal(kmin_elf_comment(&comment, path, err, sizeof(err)), -1);
 	assert_null(comment);
 	assert_non_null(strstr(err, "not an ELF"));
-	unlink(path);
-	rmdir(dir);
+	tu_remove_tree(dir);
 }
 
 int main(void)

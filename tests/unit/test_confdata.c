@@ -22,6 +22,7 @@
 #include <cmocka.h>
 
 #include "internal.h"
+#include "testutil.h"
 
 /* ---- fixtures ---- */
 
@@ -157,28 +158,6 @@ struct tree {
 	struct kconfig *kc;
 };
 
-static void put_file(const char *dir, const char *rel, const char *text, size_t len)
-{
-	char path[512], *slash;
-	FILE *f;
-
-	snprintf(path, sizeof(path), "%s/%s", dir, rel);
-	for (slash = strchr(path + strlen(dir) + 1, '/'); slash; slash = strchr(slash + 1, '/')) {
-		*slash = '\0';
-		mkdir(path, 0755);
-		*slash = '/';
-	}
-	f = fopen(path, "w");
-	assert_non_null(f);
-	assert_int_equal(fwrite(text, 1, len, f), len);
-	assert_int_equal(fclose(f), 0);
-}
-
-static void put(const char *dir, const char *rel, const char *text)
-{
-	put_file(dir, rel, text, strlen(text));
-}
-
 static char *slurp(const char *path)
 {
 	char *buf;
@@ -196,14 +175,13 @@ static struct tree *tree_new_kconfig(int patchlevel, const char *extra_env, cons
 	int n = 0;
 
 	assert_non_null(t);
-	strcpy(t->dir, "/tmp/kmin-test-confdata-XXXXXX");
-	assert_non_null(mkdtemp(t->dir));
-	put(t->dir, "Kconfig", kconfig);
+	tu_tempdir(t->dir, sizeof(t->dir), "confdata");
+	tu_write_str(t->dir, "Kconfig", kconfig);
 	if (patchlevel) {
 		char mk[128];
 
 		snprintf(mk, sizeof(mk), "VERSION = 6\nPATCHLEVEL = %d\nSUBLEVEL = 0\n", patchlevel);
-		put(t->dir, "Makefile", mk);
+		tu_write_str(t->dir, "Makefile", mk);
 	}
 	snprintf(t->srctree_var, sizeof(t->srctree_var), "srctree=%s", t->dir);
 	t->env[n++] = t->srctree_var;
@@ -225,18 +203,10 @@ static struct tree *tree_new(int patchlevel, const char *extra_env)
 	return tree_new_kconfig(patchlevel, extra_env, test_kconfig);
 }
 
-static int remove_tree(const char *dir)
-{
-	char cmd[128];
-
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-	return system(cmd);
-}
-
 static void tree_free(struct tree *t)
 {
 	kconfig_free(t->kc);
-	assert_int_equal(remove_tree(t->dir), 0);
+	tu_remove_tree(t->dir);
 	free(t);
 }
 
@@ -315,7 +285,7 @@ static void test_allconfig_file(void **state)
 	char *text;
 
 	(void)state;
-	put(t->dir, "all.cfg", "CONFIG_MC=y\nCONFIG_C1=y\nCONFIG_N=7\n");
+	tu_write_str(t->dir, "all.cfg", "CONFIG_MC=y\nCONFIG_C1=y\nCONFIG_N=7\n");
 	o.allconfig = path_in(t, "all.cfg");
 	text = run(t, KCONFIG_TARGET_ALLNOCONFIG, &o);
 	assert_non_null(strstr(text, "\nCONFIG_N=7\n"));
@@ -324,8 +294,8 @@ static void test_allconfig_file(void **state)
 	free(text);
 
 	/* "1": allno.config of the tree for allnoconfig, all.config for the others */
-	put(t->dir, "allno.config", "CONFIG_A=y\n");
-	put(t->dir, "all.config", "CONFIG_MC=y\n");
+	tu_write_str(t->dir, "allno.config", "CONFIG_A=y\n");
+	tu_write_str(t->dir, "all.config", "CONFIG_MC=y\n");
 	o.allconfig = "1";
 	text = run(t, KCONFIG_TARGET_ALLNOCONFIG, &o);
 	assert_non_null(strstr(text, "\nCONFIG_A=y\n"));
@@ -399,7 +369,7 @@ static void check_read_warnings(int patchlevel, const char *const *expect, int n
 	char *in = warn_input(&len), *text, *cwd = getcwd(NULL, 0);
 	struct kconfig_target_options o = { .input = "in.cfg" };
 
-	put_file(t->dir, "in.cfg", in, len);
+	tu_write(t->dir, "in.cfg", in, len);
 	free(in);
 	assert_int_equal(chdir(t->dir), 0);
 	text = run(t, KCONFIG_TARGET_OLDDEFCONFIG, &o);
@@ -436,7 +406,7 @@ static void test_choice_last_wins(void **state)
 		struct kconfig_target_options o = { .input = path_in(t, "in.cfg") };
 		char *text;
 
-		put(t->dir, "in.cfg", "CONFIG_C2=y\nCONFIG_C1=y\n");
+		tu_write_str(t->dir, "in.cfg", "CONFIG_C2=y\nCONFIG_C1=y\n");
 		text = run(t, KCONFIG_TARGET_OLDDEFCONFIG, &o);
 		assert_non_null(strstr(text, "CONFIG_C1=y\n# CONFIG_C2 is not set\n"));
 		assert_int_equal(t->log.n, pl ? 0 : 1);
@@ -454,7 +424,7 @@ static void test_string_escapes_round_trip(void **state)
 	char *text;
 
 	(void)state;
-	put(t->dir, "in.cfg", "CONFIG_S=\"a\\\"b\\\\c\\d\" trailing\n");
+	tu_write_str(t->dir, "in.cfg", "CONFIG_S=\"a\\\"b\\\\c\\d\" trailing\n");
 	text = run(t, KCONFIG_TARGET_OLDDEFCONFIG, &o);
 	s = kconfig_symbol_find(t->kc, "S");
 	assert_non_null(s);
@@ -472,7 +442,7 @@ static void test_out_of_range_reset(void **state)
 	char *text;
 
 	(void)state;
-	put(t->dir, "in.cfg", "CONFIG_N=500\nCONFIG_H=0x20\n");
+	tu_write_str(t->dir, "in.cfg", "CONFIG_N=500\nCONFIG_H=0x20\n");
 	text = run(t, KCONFIG_TARGET_OLDDEFCONFIG, &o);
 	assert_non_null(strstr(text, "CONFIG_N=42\nCONFIG_H=0x20\n"));
 	free(text);
@@ -548,7 +518,7 @@ static void test_savedefconfig_minimal(void **state)
 	free(text);
 
 	/* non-default choice member and values are kept; the rest goes */
-	put(t->dir, "in.cfg", "CONFIG_C1=y\nCONFIG_N=7\nCONFIG_A=y\nCONFIG_B=y\n");
+	tu_write_str(t->dir, "in.cfg", "CONFIG_C1=y\nCONFIG_N=7\nCONFIG_A=y\nCONFIG_B=y\n");
 	o.input = path_in(t, "in.cfg");
 	text = run(t, KCONFIG_TARGET_SAVEDEFCONFIG, &o);
 	assert_string_equal(text, "CONFIG_B=y\nCONFIG_N=7\nCONFIG_C1=y\n");
@@ -587,7 +557,7 @@ static void test_savedefconfig_number_without_default(void **state)
 					       "# Main menu\n#\nCONFIG_HX=\nCONFIG_IX=\n"
 					       "CONFIG_SX=\"\"\n");
 		free(text);
-		put(t->dir, "in.cfg", "CONFIG_HX=0x0\nCONFIG_IX=0\nCONFIG_SX=\"\"\n");
+		tu_write_str(t->dir, "in.cfg", "CONFIG_HX=0x0\nCONFIG_IX=0\nCONFIG_SX=\"\"\n");
 		text = run(t, KCONFIG_TARGET_SAVEDEFCONFIG, &o);
 		assert_string_equal(text, pl ? "" : "CONFIG_HX=0x0\nCONFIG_IX=0\n");
 		free(text);
@@ -644,7 +614,7 @@ static void test_randconfig_deterministic(void **state)
 	b = run(t, KCONFIG_TARGET_RANDCONFIG, &o);
 	assert_string_equal(a, b);
 	/* the result is a fixed point of olddefconfig */
-	put(t->dir, "rand.cfg", a);
+	tu_write_str(t->dir, "rand.cfg", a);
 	o.input = path_in(t, "rand.cfg");
 	c = run(t, KCONFIG_TARGET_OLDDEFCONFIG, &o);
 	assert_string_equal(a, c);
@@ -686,8 +656,8 @@ static void test_merge_fragments(void **state)
 	size_t len;
 
 	(void)state;
-	put(t->dir, "f1", "CONFIG_A=n\n# CONFIG_B is not set\nCONFIG_C=2\nnoise\n");
-	put(t->dir, "f2", "# CONFIG_AB is not set");
+	tu_write_str(t->dir, "f1", "CONFIG_A=n\n# CONFIG_B is not set\nCONFIG_C=2\nnoise\n");
+	tu_write_str(t->dir, "f2", "# CONFIG_AB is not set");
 	frags[0] = path_in(t, "f1");
 	frags[1] = path_in(t, "f2");
 	assert_int_equal(kc_merge_fragments(t->kc, base, sizeof(base) - 1, frags, 2, &out, &len), 0);
@@ -716,10 +686,10 @@ static void test_tinyconfig(void **state)
 	(void)state;
 	assert_int_equal(kconfig_target_run(t->kc, KCONFIG_TARGET_TINYCONFIG, NULL),
 			 KCONFIG_ENOENT);
-	put(t->dir, "kernel/configs/tiny-base.config", "CONFIG_MODULES=y\nCONFIG_A=y\n");
-	put(t->dir, "kernel/configs/tiny.config",
+	tu_write_str(t->dir, "kernel/configs/tiny-base.config", "CONFIG_MODULES=y\nCONFIG_A=y\n");
+	tu_write_str(t->dir, "kernel/configs/tiny.config",
 	    "CONFIG_B=y\n# CONFIG_MODULES is not set\nCONFIG_N=5\n");
-	put(t->dir, "arch/test/configs/tiny.config", "CONFIG_C1=y\nCONFIG_N=9");
+	tu_write_str(t->dir, "arch/test/configs/tiny.config", "CONFIG_C1=y\nCONFIG_N=9");
 	text = run_simple(t, KCONFIG_TARGET_TINYCONFIG);
 	/* make tinyconfig on this tree (kernel 6.1 conf + merge_config.sh) */
 	assert_string_equal(text,
@@ -775,7 +745,7 @@ static void test_prefix_from_env(void **state)
 	char *text;
 
 	(void)state;
-	put(t->dir, "in.cfg", "KC_N=9\nCONFIG_N=8\n");
+	tu_write_str(t->dir, "in.cfg", "KC_N=9\nCONFIG_N=8\n");
 	text = run(t, KCONFIG_TARGET_OLDDEFCONFIG, &o);
 	assert_non_null(strstr(text, "\nKC_N=9\n"));
 	assert_non_null(strstr(text, "# KC_MC is not set\n"));

@@ -30,6 +30,7 @@
 #include <cmocka.h>
 
 #include "internal.h"
+#include "testutil.h"
 
 static const char top_kconfig[] =
 	"mainmenu \"Image test\"\n"
@@ -83,18 +84,6 @@ static void collect_diag(void *payload, const struct kconfig_diag *d)
 		 d->line, d->message);
 }
 
-static void put(const char *dir, const char *name, const char *text)
-{
-	char path[256];
-	FILE *f;
-
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	f = fopen(path, "w");
-	assert_non_null(f);
-	fputs(text, f);
-	assert_int_equal(fclose(f), 0);
-}
-
 /* mtime two hours ago (ctime stays: it is what tells a real change) */
 static void age(const char *dir, const char *name)
 {
@@ -114,15 +103,14 @@ static struct fixture trees[NTREES];
 /* One tree per test, all aged at once: one wait for the racy window. */
 static void tree_make(struct fixture *f)
 {
-	strcpy(f->dir, "/tmp/kmin-test-image-XXXXXX");
-	assert_non_null(mkdtemp(f->dir));
+	tu_tempdir(f->dir, sizeof(f->dir), "image");
 	snprintf(f->cache, sizeof(f->cache), "%s/cache", f->dir);
 	assert_int_equal(mkdir(f->cache, 0755), 0);
 	assert_int_equal(mkdir(strcat(strcpy(f->log, f->dir), "/sub"), 0755), 0);
 	f->log[0] = '\0';
-	put(f->dir, "Kconfig", top_kconfig);
-	put(f->dir, "sub/Kconfig", sub_kconfig);
-	put(f->dir, "Makefile", "VERSION = 6\nPATCHLEVEL = 1\n");
+	tu_write_str(f->dir, "Kconfig", top_kconfig);
+	tu_write_str(f->dir, "sub/Kconfig", sub_kconfig);
+	tu_write_str(f->dir, "Makefile", "VERSION = 6\nPATCHLEVEL = 1\n");
 	snprintf(f->srctree_var, sizeof(f->srctree_var), "srctree=%s", f->dir);
 	f->env[0] = f->srctree_var;
 	f->env[1] = "SRCARCH=test";
@@ -145,10 +133,8 @@ static int group_setup(void **state)
 static int teardown(void **state)
 {
 	struct fixture *f = *state;
-	char cmd[128];
 
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", f->dir);
-	assert_int_equal(system(cmd), 0);
+	tu_remove_tree(f->dir);
 	return 0;
 }
 
@@ -268,7 +254,7 @@ static void test_changed_file_misses(void **state)
 		char *p = strstr(changed, "default m");
 
 		p[8] = 'y';
-		put(f->dir, "sub/Kconfig", changed);
+		tu_write_str(f->dir, "sub/Kconfig", changed);
 		free(changed);
 	}
 	age(f->dir, "sub/Kconfig");
@@ -300,7 +286,7 @@ static void test_missing_makefile_appears(void **state)
 	assert_true(from_image(kc));
 	kconfig_free(kc);
 	/* the dialect comes from the Makefile: its appearance is a change */
-	put(f->dir, "Makefile", "VERSION = 6\nPATCHLEVEL = 12\n");
+	tu_write_str(f->dir, "Makefile", "VERSION = 6\nPATCHLEVEL = 12\n");
 	kc = open_tree(f, true);
 	assert_false(from_image(kc));
 	assert_int_equal(kc->dialect, KC_DIALECT_6_12);
@@ -352,10 +338,10 @@ static void test_prune_keeps_newest(void **state)
 	/* ten images of other trees, older than anything written now */
 	for (int i = 0; i < 10; i++) {
 		snprintf(name, sizeof(name), "cache/tree-old%02d.img", i);
-		put(f->dir, name, "old");
+		tu_write_str(f->dir, name, "old");
 		age(f->dir, name);
 	}
-	put(f->dir, "cache/.tree-dead", "half");
+	tu_write_str(f->dir, "cache/.tree-dead", "half");
 	age(f->dir, "cache/.tree-dead");
 	kconfig_free(open_tree(f, true));
 	assert_int_equal(count_images(f), 8);
@@ -372,7 +358,7 @@ static void test_racy_tree_not_stored(void **state)
 	struct kconfig *kc;
 
 	/* the files were just written */
-	put(f->dir, "Kconfig", top_kconfig);
+	tu_write_str(f->dir, "Kconfig", top_kconfig);
 	kc = open_tree(f, true);
 	assert_false(from_image(kc));
 	kconfig_free(kc);

@@ -12,27 +12,18 @@
 #include <cmocka.h>
 
 #include "kmin/kernel.h"
+#include "testutil.h"
 
 static char tree[64];
-
-static void write_file(const char *path, const char *text)
-{
-	FILE *f = fopen(path, "w");
-	assert_non_null(f);
-	fputs(text, f);
-	fclose(f);
-}
 
 static int setup_tree(void **state)
 {
 	char path[128];
 	(void)state;
-	strcpy(tree, "/tmp/kmin-test-kernel-XXXXXX");
-	if (!mkdtemp(tree))
-		return -1;
-	snprintf(path, sizeof(path), "%s/Makefile", tree);
-	write_file(path, "# SPDX-License-Identifier: GPL-2.0\nVERSION = 6\nPATCHLEVEL = 1\n"
-			 "SUBLEVEL = 192\nEXTRAVERSION = -rc1\nNAME = Curry Ramen\n");
+	tu_tempdir(tree, sizeof(tree), "kernel");
+	tu_write_str(tree, "Makefile",
+		     "# SPDX-License-Identifier: GPL-2.0\nVERSION = 6\nPATCHLEVEL = 1\n"
+		     "SUBLEVEL = 192\nEXTRAVERSION = -rc1\nNAME = Curry Ramen\n");
 	/* the compiler-version cache goes to the test's own directory */
 	snprintf(path, sizeof(path), "%s/cache", tree);
 	setenv("XDG_CACHE_HOME", path, 1);
@@ -41,10 +32,9 @@ static int setup_tree(void **state)
 
 static int teardown_tree(void **state)
 {
-	char cmd[160];
 	(void)state;
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tree);
-	return system(cmd);
+	tu_remove_tree(tree);
+	return 0;
 }
 
 static void test_arch_table(void **state)

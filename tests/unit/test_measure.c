@@ -20,8 +20,9 @@
 #include <unistd.h>
 
 #include "kmin/measure.h"
+#include "testutil.h"
 
-static char tmpdir[] = "/tmp/kmin-test-measure-XXXXXX";
+static char tmpdir[64];
 
 static const char host_source[] =
 	"int data_var = 1;\n"
@@ -114,24 +115,10 @@ static const struct kmin_elf_section *find(const struct kmin_sizes *s, const cha
 
 static int setup(void **state)
 {
-	char src[512];
-	FILE *f;
-
 	(void)state;
-	if (!mkdtemp(tmpdir))
-		return -1;
-	path_of(src, sizeof(src), "x.c");
-	f = fopen(src, "w");
-	if (!f)
-		return -1;
-	fputs(host_source, f);
-	fclose(f);
-	path_of(src, sizeof(src), "arm.c");
-	f = fopen(src, "w");
-	if (!f)
-		return -1;
-	fputs(arm_source, f);
-	fclose(f);
+	tu_tempdir(tmpdir, sizeof(tmpdir), "measure");
+	tu_write_str(tmpdir, "x.c", host_source);
+	tu_write_str(tmpdir, "arm.c", arm_source);
 	if (run("cd %s && gcc -c -O1 x.c -o x.o && gcc -O1 x.c -o x.dyn", tmpdir))
 		return -1;
 	run("cd %s && gcc -O1 -static x.c -o x.static 2>/dev/null", tmpdir);
@@ -144,7 +131,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	(void)state;
-	run("rm -rf '%s'", tmpdir);
+	tu_remove_tree(tmpdir);
 	return 0;
 }
 

@@ -22,6 +22,7 @@
 #include "kmin/git_log.h"
 #include "kmin/kernel_id.h"
 #include "kmin/nightly.h"
+#include "testutil.h"
 
 static void test_threshold(void **state)
 {
@@ -132,9 +133,9 @@ static int repo_setup(void **state)
 	struct repo *r = calloc(1, sizeof(*r));
 	const char *g;
 
-	strcpy(r->dir, "/tmp/kmin-test-nightly-XXXXXX");
-	if (!r || !mkdtemp(r->dir))
+	if (!r)
 		return -1;
+	tu_tempdir(r->dir, sizeof(r->dir), "nightly");
 	g = "git -c user.name=t -c user.email=t@example.com -c commit.gpgsign=false";
 	sh("cd '%s' && git init -q . && printf 'VERSION = 0\\nPATCHLEVEL = 1\\nSUBLEVEL = 0\\n"
 	   "EXTRAVERSION =\\n\\n' >Makefile && mkdir -p lib Documentation && echo 'int a[4];' "
@@ -154,11 +155,8 @@ static int repo_setup(void **state)
 static int repo_teardown(void **state)
 {
 	struct repo *r = *state;
-	char cmd[128];
 
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", r->dir);
-	if (system(cmd))
-		return -1;
+	tu_remove_tree(r->dir);
 	free(r);
 	return 0;
 }

@@ -22,6 +22,7 @@
 #include <cmocka.h>
 
 #include "internal.h"
+#include "testutil.h"
 
 /* Sanitizers make the engine several times slower: no time limit then. */
 #if defined(__SANITIZE_ADDRESS__)
@@ -71,35 +72,12 @@ static struct tp *tp_new(void)
 	struct tp *t = calloc(1, sizeof(*t));
 
 	assert_non_null(t);
-	strcpy(t->dir, "/tmp/kmin-test-parser-XXXXXX");
-	assert_non_null(mkdtemp(t->dir));
+	tu_tempdir(t->dir, sizeof(t->dir), "parser");
 	t->env[0] = "ARCH=arm";
 	t->env[1] = "SRCARCH=arm";
 	t->env[2] = "SUBDIR=sub";
 	t->env[3] = "PATH=/usr/bin:/bin";
 	return t;
-}
-
-static void tp_write_n(struct tp *t, const char *name, const char *data, size_t len)
-{
-	char path[512];
-	FILE *f;
-
-	snprintf(path, sizeof(path), "%s/%s", t->dir, name);
-	for (char *p = path + strlen(t->dir) + 1; (p = strchr(p, '/')); p++) {
-		*p = 0;
-		mkdir(path, 0755);
-		*p = '/';
-	}
-	f = fopen(path, "w");
-	assert_non_null(f);
-	assert_int_equal(fwrite(data, 1, len, f), len);
-	fclose(f);
-}
-
-static void tp_write(struct tp *t, const char *name, const char *text)
-{
-	tp_write_n(t, name, text, strlen(text));
 }
 
 static struct kconfig *tp_context(struct tp *t, enum kc_dialect dialect)
@@ -145,18 +123,15 @@ static int tp_parse(struct tp *t)
 
 static void tp_free(struct tp *t)
 {
-	char cmd[128];
-
 	tp_free_context(t->kc);
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", t->dir);
-	assert_int_equal(system(cmd), 0);
+	tu_remove_tree(t->dir);
 	free(t);
 }
 
 /* One-file tree, parsed; returns the context. */
 static struct kconfig *tp_one(struct tp *t, const char *text)
 {
-	tp_write(t, "Kconfig", text);
+	tu_write_str(t->dir, "Kconfig", text);
 	assert_int_equal(tp_parse(t), 0);
 	return t->kc;
 }
@@ -165,7 +140,7 @@ static void tp_expect_error(const char *text, const char *errmsg)
 {
 	struct tp *t = tp_new();
 
-	tp_write(t, "Kconfig", text);
+	tu_write_str(t->dir, "Kconfig", text);
 	assert_int_equal(tp_parse(t), KCONFIG_EPARSE);
 	assert_string_equal(t->kc->errmsg, errmsg);
 	assert_true(t->nerrors >= 1);
@@ -639,7 +614,7 @@ static void test_choice_612(void **state)
 	struct kc_menu *c;
 	(void)state;
 
-	tp_write(t, "Kconfig",
+	tu_write_str(t->dir, "Kconfig",
 		 "choice\n"				/* 1 */
 		 "\tprompt \"Pick\"\n"
 		 "\tdefault B\n"
@@ -680,7 +655,7 @@ static void test_choice_612(void **state)
 	assert_int_equal(t->nerrors, 0);
 
 	/* the 6.12 rules: members bool with a prompt, a prompt on the choice */
-	tp_write(t, "Kconfig",
+	tu_write_str(t->dir, "Kconfig",
 		 "choice\n"
 		 "config A\n"
 		 "\ttristate \"a\"\n"
@@ -731,7 +706,7 @@ static void test_help_text(void **state)
 		char text[512];
 
 		snprintf(text, sizeof(text), "config X\n\tbool\n%s", cases[i].in);
-		tp_write(t, "Kconfig", text);
+		tu_write_str(t->dir, "Kconfig", text);
 		assert_int_equal(tp_parse(t), 0);
 		assert_string_equal(menu_of(t->kc, "X")->help, cases[i].help);
 		assert_string_equal(E(t->kc, menu_of(t->kc, "X")->dep), cases[i].dep);
@@ -747,13 +722,13 @@ static void test_source_chain(void **state)
 	struct kconfig *kc;
 	(void)state;
 
-	tp_write(t, "Kconfig",
+	tu_write_str(t->dir, "Kconfig",
 		 "source \"sub/Kconfig\"\n"
 		 "\n"
 		 "source \"$(SUBDIR)/Kconfig.m\"\n"
 		 "config TOP\n"
 		 "\tbool\n");
-	tp_write(t, "sub/Kconfig",
+	tu_write_str(t->dir, "sub/Kconfig",
 		 "\n"
 		 "config SUB1\n"
 		 "\tbool\n"
@@ -761,8 +736,8 @@ static void test_source_chain(void **state)
 		 "\n"
 		 "config SUB2\n"
 		 "\tbool\n");
-	tp_write(t, "sub/inner/Kconfig", "config INNER\n\tbool \"inner\"\n");
-	tp_write(t, "sub/Kconfig.m", "config MACRO\n\tbool");
+	tu_write_str(t->dir, "sub/inner/Kconfig", "config INNER\n\tbool \"inner\"\n");
+	tu_write_str(t->dir, "sub/Kconfig.m", "config MACRO\n\tbool");
 	assert_int_equal(tp_parse(t), 0);
 	kc = t->kc;
 
@@ -787,7 +762,7 @@ static void test_source_chain(void **state)
 	assert_true(diag_has(t, "sub/Kconfig.m:2: warning: no new line at end of file\n"));
 
 	/* Kconfiglib's rsource is no kernel syntax: conf rejects it, so does kmin */
-	tp_write(t, "Kconfig", "config A\n\tbool\n\nrsource \"sub/Kconfig\"\n");
+	tu_write_str(t->dir, "Kconfig", "config A\n\tbool\n\nrsource \"sub/Kconfig\"\n");
 	assert_int_equal(tp_parse(t), KCONFIG_EPARSE);
 	assert_string_equal(t->kc->errmsg, "Kconfig:4: unknown statement \"rsource\"");
 	tp_free(t);
@@ -798,7 +773,7 @@ static void test_macros(void **state)
 	struct tp *t = tp_new();
 	struct kconfig *kc;
 
-	tp_write(t, "Kconfig",
+	tu_write_str(t->dir, "Kconfig",
 		"mainmenu \"Linux/$(ARCH) $(UNSET) Config\"\n"
 		"FOO := foo\n"
 		"BAR = $(FOO)-bar\n"
@@ -912,33 +887,33 @@ static void test_error_files(void **state)
 	(void)state;
 
 	/* a -> b -> a: the chain is reported from the innermost file */
-	tp_write(t, "Kconfig", "source \"a\"\n");
-	tp_write(t, "a", "\n\nsource \"b\"\n");
-	tp_write(t, "b", "source \"a\"\n");
+	tu_write_str(t->dir, "Kconfig", "source \"a\"\n");
+	tu_write_str(t->dir, "a", "\n\nsource \"b\"\n");
+	tu_write_str(t->dir, "b", "source \"a\"\n");
 	assert_int_equal(tp_parse(t), KCONFIG_EPARSE);
 	assert_string_equal(t->kc->errmsg, "b:1: recursive inclusion detected: a, "
 			    "included from b:1, included from a:3");
 
 	/* a file sourcing itself */
-	tp_write(t, "Kconfig", "config A\n\tbool\nsource \"Kconfig\"\n");
+	tu_write_str(t->dir, "Kconfig", "config A\n\tbool\nsource \"Kconfig\"\n");
 	assert_int_equal(tp_parse(t), KCONFIG_EPARSE);
 	assert_string_equal(t->kc->errmsg, "Kconfig:3: recursive inclusion detected: Kconfig, "
 			    "included from Kconfig:3");
 
 	/* endif in another file than its if */
-	tp_write(t, "Kconfig", "if A\nsource \"s\"\n");
-	tp_write(t, "s", "config B\n\tbool\nendif\n");
+	tu_write_str(t->dir, "Kconfig", "if A\nsource \"s\"\n");
+	tu_write_str(t->dir, "s", "config B\n\tbool\nendif\n");
 	assert_int_equal(tp_parse(t), KCONFIG_EPARSE);
 	assert_string_equal(t->kc->errmsg, "s:3: 'endif' in different file than 'if'");
 	assert_true(diag_has(t, "Kconfig:1: error: location of the 'if'\n"));
 
 	/* unterminated macro reference: the preprocessor's error, with file:line */
-	tp_write(t, "Kconfig", "config A\n\tbool\n\tdepends on $(B\n");
+	tu_write_str(t->dir, "Kconfig", "config A\n\tbool\n\tdepends on $(B\n");
 	assert_int_not_equal(tp_parse(t), 0);
 	assert_non_null(strstr(t->kc->errmsg, "Kconfig:3: "));
 
 	/* several errors: all reported, the first one kept */
-	tp_write(t, "Kconfig", "foo\nconfig A\n\tbool\n\tdepends on\nbar\n");
+	tu_write_str(t->dir, "Kconfig", "foo\nconfig A\n\tbool\n\tdepends on\nbar\n");
 	assert_int_equal(tp_parse(t), KCONFIG_EPARSE);
 	assert_string_equal(t->kc->errmsg, "Kconfig:1: unknown statement \"foo\"");
 	assert_int_equal(t->nerrors, 3);
@@ -967,7 +942,7 @@ static void test_lenient_input(void **state)
 		"\tdefault \"s\\\0t\"\n";
 	(void)state;
 
-	tp_write(t, "Kconfig",
+	tu_write_str(t->dir, "Kconfig",
 		 "config A\n"
 		 "\tbool \"never closed\n"
 		 "\tdefault y\n"
@@ -982,7 +957,7 @@ static void test_lenient_input(void **state)
 	assert_true(diag_has(t, "Kconfig:6: warning: unterminated string at end of file\n"));
 	assert_int_equal(t->nerrors, 0);
 
-	tp_write_n(t, "Kconfig", nul, sizeof(nul) - 1);
+	tu_write(t->dir, "Kconfig", nul, sizeof(nul) - 1);
 	assert_int_equal(tp_parse(t), 0);
 	assert_string_equal(menu_of(t->kc, "A")->prompt->text, "before");
 	assert_prop(t->kc, prop_at(sym(t->kc, "A"), 2), KC_P_DEFAULT, 3, "y", "-");
@@ -1011,7 +986,7 @@ static void test_long_lines(void **state)
 	for (int i = 0; i < 10000; i++)
 		p += sprintf(p, " && \\\n B%d", i);
 	p += sprintf(p, "\nconfig LAST\n");
-	tp_write(t, "Kconfig", text);
+	tu_write_str(t->dir, "Kconfig", text);
 	assert_int_equal(tp_parse(t), 0);
 	assert_int_equal(strlen(t->kc->rootmenu.list->sym->name), 100000);
 	assert_int_equal(strlen(t->kc->rootmenu.list->prompt->text), n);
@@ -1029,7 +1004,8 @@ static void test_full_parse(void **state)
 	struct kconfig *kc;
 	(void)state;
 
-	tp_write(t, "Kconfig", "config A\n\tbool \"a\"\n\tdefault y\nconfig B\n\ttristate\n");
+	tu_write_str(t->dir, "Kconfig",
+		     "config A\n\tbool \"a\"\n\tdefault y\nconfig B\n\ttristate\n");
 	t->kc = tp_context(t, KC_DIALECT_6_1);
 	kc = t->kc;
 	assert_int_equal(kc_parse(kc, "Kconfig"), 0);
@@ -1038,7 +1014,8 @@ static void test_full_parse(void **state)
 	assert_ptr_equal(kc->modules_sym, &kc->sym_no);
 	tp_free_context(kc);
 
-	tp_write(t, "Kconfig", "config A\n\tbool\n\tdepends on B\nconfig B\n\tbool\n\tdepends on A\n");
+	tu_write_str(t->dir, "Kconfig",
+		     "config A\n\tbool\n\tdepends on B\nconfig B\n\tbool\n\tdepends on A\n");
 	t->kc = kc = tp_context(t, KC_DIALECT_6_1);
 	assert_int_equal(kc_parse(kc, "Kconfig"), KCONFIG_EPARSE);
 	assert_false(kc->conf_changed);

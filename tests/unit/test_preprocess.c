@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "internal.h"
+#include "testutil.h"
 
 #define MAX_DIAGS 8
 
@@ -67,8 +68,7 @@ static int setup(void **state)
 {
 	struct fixture *f = calloc(1, sizeof(*f));
 	assert_non_null(f);
-	snprintf(f->tmpdir, sizeof(f->tmpdir), "/tmp/test_pp.XXXXXX");
-	assert_non_null(mkdtemp(f->tmpdir));
+	tu_tempdir(f->tmpdir, sizeof(f->tmpdir), "preprocess");
 	f->env[0] = "PATH=/usr/bin:/bin";
 	f->env[1] = "GREETING=hello";
 	f->env[2] = "CC=cc-from-env";
@@ -82,12 +82,10 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	struct fixture *f = *state;
-	char cmd[128];
 
 	kc_pp_free(f->pp);
 	free(f->kc);
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", f->tmpdir);
-	assert_int_equal(system(cmd), 0);
+	tu_remove_tree(f->tmpdir);
 	free(f);
 	return 0;
 }

@@ -16,52 +16,39 @@
 #include <unistd.h>
 
 #include "kmin/refs.h"
+#include "testutil.h"
 
-static char tree[] = "/tmp/kmin-test-refs-XXXXXX";
-
-static void put(const char *rel, const char *text)
-{
-	char path[512], dir[600];
-	FILE *f;
-
-	snprintf(path, sizeof(path), "%s/%s", tree, rel);
-	snprintf(dir, sizeof(dir), "mkdir -p \"$(dirname '%s')\"", path);
-	assert_int_equal(system(dir), 0);
-	f = fopen(path, "w");
-	assert_non_null(f);
-	fputs(text, f);
-	assert_int_equal(fclose(f), 0);
-}
+static char tree[64];
 
 static int setup(void **state)
 {
 	(void)state;
-	if (!mkdtemp(tree))
-		return -1;
-	put("Makefile", "obj-$(CONFIG_TOP) += top.o\n");
-	put("kernel/Kbuild", "obj-$(CONFIG_KBUILD_ONLY) += a.o\n");
-	put("kernel/a.c", "#ifdef CONFIG_IN_C\n#endif\nint x = IS_ENABLED(CONFIG_MOD_MODULE);\n"
-			  "int MYCONFIG_NOT_A_TOKEN;\n");
-	put("arch/arm/head.S", "#ifdef CONFIG_ARM_ONLY\n#endif\n");
-	put("arch/arm/vmlinux.lds", "CONFIG_IN_LDS\n");
-	put("arch/arm/boot/compressed/Makefile", "compress-$(CONFIG_ZIP_XZ) = xz\nCONFIG_IN_C\n");
-	put("arch/arm/bootstrap.c", "CONFIG_NOT_BOOT_DIR\n");
-	put("drivers/efi/Makefile.zboot", "CONFIG_ZIP_LZ4\n");
-	put("arch/x86/a.c", "CONFIG_OTHER_ARCH\n");
-	put("Documentation/a.c", "CONFIG_DOC_ONLY\n");
-	put("tools/a.c", "CONFIG_TOOLS_ONLY\n");
-	put("kernel/Kconfig", "config IN_KCONFIG\n\tdepends on CONFIG_KCONFIG_TEXT\n");
-	put("kernel/notes.txt", "CONFIG_IN_TXT\n");
+	tu_tempdir(tree, sizeof(tree), "refs");
+	tu_write_str(tree, "Makefile", "obj-$(CONFIG_TOP) += top.o\n");
+	tu_write_str(tree, "kernel/Kbuild", "obj-$(CONFIG_KBUILD_ONLY) += a.o\n");
+	tu_write_str(tree, "kernel/a.c",
+		     "#ifdef CONFIG_IN_C\n#endif\nint x = IS_ENABLED(CONFIG_MOD_MODULE);\n"
+		     "int MYCONFIG_NOT_A_TOKEN;\n");
+	tu_write_str(tree, "arch/arm/head.S", "#ifdef CONFIG_ARM_ONLY\n#endif\n");
+	tu_write_str(tree, "arch/arm/vmlinux.lds", "CONFIG_IN_LDS\n");
+	tu_write_str(tree, "arch/arm/boot/compressed/Makefile",
+		     "compress-$(CONFIG_ZIP_XZ) = xz\nCONFIG_IN_C\n");
+	tu_write_str(tree, "arch/arm/bootstrap.c", "CONFIG_NOT_BOOT_DIR\n");
+	tu_write_str(tree, "drivers/efi/Makefile.zboot", "CONFIG_ZIP_LZ4\n");
+	tu_write_str(tree, "arch/x86/a.c", "CONFIG_OTHER_ARCH\n");
+	tu_write_str(tree, "Documentation/a.c", "CONFIG_DOC_ONLY\n");
+	tu_write_str(tree, "tools/a.c", "CONFIG_TOOLS_ONLY\n");
+	tu_write_str(tree, "kernel/Kconfig",
+		     "config IN_KCONFIG\n\tdepends on CONFIG_KCONFIG_TEXT\n");
+	tu_write_str(tree, "kernel/notes.txt", "CONFIG_IN_TXT\n");
 	return 0;
 }
 
 static int teardown(void **state)
 {
-	char cmd[512];
-
 	(void)state;
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tree);
-	return system(cmd);
+	tu_remove_tree(tree);
+	return 0;
 }
 
 static void check_index(const struct kmin_refs *r)
@@ -114,7 +101,7 @@ static void test_cache(void **state)
 	kmin_refs_free(r);
 	assert_int_equal(access(cache, R_OK), 0);
 	/* the cache answers: a new file in the tree is not seen through it */
-	put("kernel/b.c", "CONFIG_LATER\n");
+	tu_write_str(tree, "kernel/b.c", "CONFIG_LATER\n");
 	assert_int_equal(kmin_refs_load(&r, tree, "arm", cache, err, sizeof(err)), 0);
 	check_index(r);
 	kmin_refs_free(r);

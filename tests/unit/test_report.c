@@ -18,6 +18,7 @@
 
 #include "kmin/report.h"
 #include "svg.h"
+#include "testutil.h"
 
 /* ---- helpers ---- */
 
@@ -291,8 +292,7 @@ static struct kmin_store *make_store(char dir[64], int64_t *run_id)
 	char err[512], path[128], bsha[65], fsha[65];
 	int64_t kid, tid, b1, b2, b3;
 
-	snprintf(dir, 64, "/tmp/kmin-test-report-XXXXXX");
-	assert_non_null(mkdtemp(dir));
+	tu_tempdir(dir, 64, "report");
 	snprintf(path, sizeof(path), "%s/r.db", dir);
 	assert_int_equal(kmin_store_open(&s, path, 0, err, sizeof(err)), 0);
 	assert_int_equal(kmin_store_kernel_upsert(s, &k, &kid, err, sizeof(err)), 0);
@@ -339,11 +339,8 @@ static struct kmin_store *make_store(char dir[64], int64_t *run_id)
 
 static void remove_store(struct kmin_store *s, const char *dir)
 {
-	char cmd[128];
-
 	kmin_store_close(s);
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-	assert_int_equal(system(cmd), 0);
+	tu_remove_tree(dir);
 }
 
 static void test_load_from_store(void **state)

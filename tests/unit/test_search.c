@@ -19,6 +19,7 @@
 #include "kmin/store.h"
 #include "kmin/tree.h"
 #include "search_internal.h"
+#include "testutil.h"
 
 static void test_metrics(void **state)
 {
@@ -267,7 +268,7 @@ static int count_steps(void *payload, const struct kmin_run_step *st)
 
 static void test_store_runs(void **state)
 {
-	char dir[] = "/tmp/kmin-test-search-XXXXXX", path[128], err[512];
+	char dir[64], path[128], err[512];
 	struct kmin_store *s = NULL;
 	struct kmin_run r = { 0 }, got;
 	struct kmin_run_step st = { 0 };
@@ -275,7 +276,7 @@ static void test_store_runs(void **state)
 	int nsteps = 0;
 
 	(void)state;
-	assert_non_null(mkdtemp(dir));
+	tu_tempdir(dir, sizeof(dir), "search");
 	snprintf(path, sizeof(path), "%s/r.db", dir);
 	assert_int_equal(kmin_store_open(&s, path, 0, err, sizeof(err)), 0);
 	r.key = "k1";
@@ -317,8 +318,7 @@ static void test_store_runs(void **state)
 	kmin_run_clear(&got);
 	assert_int_equal(kmin_store_run_find_unfinished(s, "k1", &found, err, sizeof(err)), 0);
 	kmin_store_close(s);
-	snprintf(path, sizeof(path), "rm -rf %s", dir);
-	assert_int_equal(system(path), 0);
+	tu_remove_tree(dir);
 }
 
 int main(void)

@@ -18,18 +18,9 @@
 
 #include "kconfig/kconfig.h"
 #include "kconfig/solve.h"
+#include "testutil.h"
 
 static char dir[64];
-
-static void write_file(const char *name, const char *text)
-{
-	char path[128];
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	FILE *f = fopen(path, "w");
-	assert_non_null(f);
-	fputs(text, f);
-	fclose(f);
-}
 
 static char *read_file(const char *name)
 {
@@ -50,7 +41,7 @@ static struct kconfig *open_tree(const char *kconfig)
 	struct kconfig_options opts = KCONFIG_OPTIONS_INIT;
 	struct kconfig *kc = NULL;
 
-	write_file("Kconfig", kconfig);
+	tu_write_str(dir, "Kconfig", kconfig);
 	opts.srctree = dir;
 	opts.env = env;
 	opts.shell_cwd = dir;
@@ -305,16 +296,15 @@ static void test_errors(void **state)
 static int setup(void **state)
 {
 	(void)state;
-	strcpy(dir, "/tmp/kmin-test-solve-XXXXXX");
-	return mkdtemp(dir) ? 0 : -1;
+	tu_tempdir(dir, sizeof(dir), "solve");
+	return 0;
 }
 
 static int teardown(void **state)
 {
-	char cmd[128];
 	(void)state;
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-	return system(cmd);
+	tu_remove_tree(dir);
+	return 0;
 }
 
 int main(void)

@@ -31,6 +31,7 @@
 #include "kmin/store.h"
 #include "store_internal.h"
 #include "store_sql.h"
+#include "testutil.h"
 
 /* ---- helpers ---- */
 
@@ -41,14 +42,6 @@ struct fixture {
 	int64_t kernel, toolchain;
 	char sha[65];
 };
-
-static void write_file(const char *path, const void *data, size_t len)
-{
-	FILE *f = fopen(path, "wb");
-	assert_non_null(f);
-	assert_int_equal(fwrite(data, 1, len, f), len);
-	assert_int_equal(fclose(f), 0);
-}
 
 /* The whole file into a malloc'ed buffer; *len its size. */
 static char *read_file(const char *path, size_t *len)
@@ -83,8 +76,7 @@ static void run(const char *fmt, ...)
 
 static void make_dir(struct fixture *f)
 {
-	strcpy(f->dir, "/tmp/kmin-test-store-XXXXXX");
-	assert_non_null(mkdtemp(f->dir));
+	tu_tempdir(f->dir, sizeof(f->dir), "store");
 	snprintf(f->db, sizeof(f->db), "%s/results.db", f->dir);
 }
 
@@ -155,12 +147,9 @@ static int setup_store(void **state)
 static int teardown_store(void **state)
 {
 	struct fixture *f = *state;
-	char cmd[160];
 
 	kmin_store_close(f->s);
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", f->dir);
-	if (system(cmd) != 0)
-		return -1;
+	tu_remove_tree(f->dir);
 	free(f);
 	return 0;
 }
@@ -297,7 +286,7 @@ static void test_open_creates(void **state)
 	kmin_store_close(s);
 	assert_int_equal(kmin_store_open(&s, path, KMIN_STORE_READONLY, err, sizeof(err)), 0);
 	kmin_store_close(s);
-	run("rm -rf '%s'", f.dir);
+	tu_remove_tree(f.dir);
 }
 
 static void test_refuse_incomplete(void **state)
@@ -314,7 +303,7 @@ static void test_refuse_incomplete(void **state)
 	sql_exec(f.db, sql);
 	assert_int_equal(kmin_store_open(&s, f.db, 0, err, sizeof(err)), KMIN_STORE_ECORRUPT);
 	assert_non_null(strstr(err, f.db));
-	run("rm -rf '%s'", f.dir);
+	tu_remove_tree(f.dir);
 }
 
 /* ---- refusal: foreign, corrupt, newer, unwritable ---- */
@@ -347,19 +336,19 @@ static void test_refuse_not_sqlite(void **state)
 	(void)state;
 
 	make_dir(&f);
-	write_file(f.db, text, sizeof(text) - 1);
+	tu_write(f.dir, "results.db", text, sizeof(text) - 1);
 	assert_refused(f.db, KMIN_STORE_ENOTKMIN);
-	write_file(f.db, "", 0);
+	tu_write(f.dir, "results.db", "", 0);
 	assert_refused(f.db, KMIN_STORE_ENOTKMIN);
 	/* 100 bytes that start like SQLite but are not */
 	{
 		char junk[4096];
 		memset(junk, 'x', sizeof(junk));
 		memcpy(junk, "SQLite format 3", 16);
-		write_file(f.db, junk, sizeof(junk));
+		tu_write(f.dir, "results.db", junk, sizeof(junk));
 		assert_refused(f.db, KMIN_STORE_ENOTKMIN);
 	}
-	run("rm -rf '%s'", f.dir);
+	tu_remove_tree(f.dir);
 }
 
 static void test_refuse_foreign_sqlite(void **state)
@@ -376,7 +365,7 @@ static void test_refuse_foreign_sqlite(void **state)
 	sql_exec(f.db, "PRAGMA application_id = 42;");
 	assert_refused(f.db, KMIN_STORE_ENOTKMIN);
 	assert_int_equal(db_int(f.db, "SELECT count(*) FROM sqlite_master"), 1);
-	run("rm -rf '%s'", f.dir);
+	tu_remove_tree(f.dir);
 }
 
 static void test_refuse_newer(void **state)
@@ -395,7 +384,7 @@ static void test_refuse_newer(void **state)
 			 KMIN_STORE_ENEWER);
 	assert_non_null(strstr(err, "newer"));
 	assert_int_equal(db_int(f.db, "PRAGMA user_version"), 99);
-	run("rm -rf '%s'", f.dir);
+	tu_remove_tree(f.dir);
 }
 
 /* An older kmin's database (schema 2): read-only opens refuse it, UPGRADE migrates it. */
@@ -420,13 +409,13 @@ static void test_upgrade_old(void **state)
 					 sizeof(err)), 0);
 	kmin_store_close(s);
 	assert_int_equal(db_int(f.db, "PRAGMA user_version"), KMIN_STORE_SCHEMA_VERSION);
-	run("rm -rf '%s'", f.dir);
+	tu_remove_tree(f.dir);
 	/* UPGRADE never creates */
 	make_dir(&f);
 	assert_int_equal(kmin_store_open(&s, f.db, KMIN_STORE_READONLY | KMIN_STORE_UPGRADE, err,
 					 sizeof(err)), KMIN_STORE_ENOENT);
 	assert_int_equal(access(f.db, F_OK), -1);
-	run("rm -rf '%s'", f.dir);
+	tu_remove_tree(f.dir);
 }
 
 static void test_refuse_corrupt(void **state)
@@ -473,7 +462,7 @@ static void test_refuse_unwritable(void **state)
 
 	make_dir(&f);
 	/* a parent that is a regular file: the directory cannot be made */
-	write_file(f.db, "x", 1);
+	tu_write(f.dir, "results.db", "x", 1);
 	snprintf(path, sizeof(path), "%s/sub/results.db", f.db);
 	assert_int_equal(kmin_store_open(&s, path, 0, err, sizeof(err)), KMIN_STORE_EACCESS);
 	assert_non_null(strstr(err, path));
@@ -485,7 +474,7 @@ static void test_refuse_unwritable(void **state)
 	/* a directory is not a database */
 	assert_int_equal(kmin_store_open(&s, f.dir, 0, err, sizeof(err)), KMIN_STORE_ENOTKMIN);
 	assert_int_equal(kmin_store_open(&s, "", 0, err, sizeof(err)), KMIN_STORE_EINVAL);
-	run("rm -rf '%s'", f.dir);
+	tu_remove_tree(f.dir);
 }
 
 /* In a child running as nobody when we are root: open path for writing; the store's code. */
@@ -539,7 +528,7 @@ static void test_refuse_unwritable_file(void **state)
 	assert_int_equal(chmod(f.db, 0666), 0);
 	assert_int_equal(open_as_other_user(f.db), KMIN_STORE_EACCESS);
 	assert_int_equal(chmod(f.dir, 0700), 0);
-	run("rm -rf '%s'", f.dir);
+	tu_remove_tree(f.dir);
 }
 
 /* ---- identities and configs ---- */
@@ -1100,7 +1089,7 @@ static void test_two_processes(void **state)
 	assert_int_equal(db_int(f.db, "SELECT count(*) FROM sections"), 900);
 	assert_int_equal(db_int(f.db, "SELECT count(*) FROM kernels"), 1);
 	run("test $(ls '%s/new' | grep -c new-) = 0", f.dir);
-	run("rm -rf '%s'", f.dir);
+	tu_remove_tree(f.dir);
 }
 
 struct thread_arg {
@@ -1162,14 +1151,9 @@ static void test_default_path(void **state)
 static void make_tree(const char *dir)
 {
 	static const char mk[] = "VERSION = 6\nPATCHLEVEL = 1\nSUBLEVEL = 158\nEXTRAVERSION =\n";
-	char path[256];
 
-	snprintf(path, sizeof(path), "%s/Makefile", dir);
-	write_file(path, mk, strlen(mk));
-	snprintf(path, sizeof(path), "%s/init", dir);
-	mkdir(path, 0755);
-	snprintf(path, sizeof(path), "%s/init/main.c", dir);
-	write_file(path, "int main;\n", 10);
+	tu_write_str(dir, "Makefile", mk);
+	tu_write_str(dir, "init/main.c", "int main;\n");
 }
 
 static void test_kernel_id_plain(void **state)
@@ -1196,14 +1180,13 @@ static void test_kernel_id_plain(void **state)
 	assert_int_equal(kmin_kernel_id_compute(&b, f.dir, err, sizeof(err)), 0);
 	assert_string_not_equal(a.ident, b.ident);
 	/* so is a new file */
-	snprintf(path, sizeof(path), "%s/init/new.c", f.dir);
-	write_file(path, "", 0);
+	tu_write(f.dir, "init/new.c", "", 0);
 	assert_int_equal(kmin_kernel_id_compute(&a, f.dir, err, sizeof(err)), 0);
 	assert_string_not_equal(a.ident, b.ident);
 	/* a directory without a Makefile is not a kernel */
 	snprintf(path, sizeof(path), "%s/init", f.dir);
 	assert_int_equal(kmin_kernel_id_compute(&a, path, err, sizeof(err)), -1);
-	run("rm -rf '%s'", f.dir);
+	tu_remove_tree(f.dir);
 }
 
 static void test_kernel_id_git(void **state)
@@ -1245,7 +1228,7 @@ static void test_kernel_id_git(void **state)
 	assert_int_equal(kmin_kernel_id_compute(&again, f.dir, err, sizeof(err)), 0);
 	assert_true(again.dirty);
 	assert_string_not_equal(again.ident, clean.ident);
-	run("rm -rf '%s'", f.dir);
+	tu_remove_tree(f.dir);
 }
 
 int main(void)

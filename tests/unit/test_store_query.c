@@ -23,6 +23,7 @@
 #include "kmin/kernel_id.h"
 #include "kmin/store.h"
 #include "kmin/store_query.h"
+#include "testutil.h"
 
 struct fixture {
 	char dir[64];
@@ -88,8 +89,7 @@ static int setup(void **state)
 	char err[256];
 
 	assert_non_null(f);
-	strcpy(f->dir, "/tmp/kmin-test-query-XXXXXX");
-	assert_non_null(mkdtemp(f->dir));
+	tu_tempdir(f->dir, sizeof(f->dir), "query");
 	snprintf(f->db, sizeof(f->db), "%s/results.db", f->dir);
 	assert_int_equal(kmin_store_open(&f->s, f->db, 0, err, sizeof(err)), 0);
 	snprintf(k.version, sizeof(k.version), "6.1.158");
@@ -156,11 +156,9 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	struct fixture *f = *state;
-	char cmd[128];
 
 	kmin_store_close(f->s);
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", f->dir);
-	assert_int_equal(system(cmd), 0);
+	tu_remove_tree(f->dir);
 	free(f);
 	return 0;
 }

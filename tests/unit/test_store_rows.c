@@ -35,6 +35,7 @@
 #include "kmin/kernel_id.h"
 #include "kmin/store.h"
 #include "store_internal.h"
+#include "testutil.h"
 
 struct fixture {
 	char dir[64];
@@ -49,9 +50,7 @@ static int setup(void **state)
 
 	if (!f)
 		return -1;
-	strcpy(f->dir, "/tmp/kmin-test-rows-XXXXXX");
-	if (!mkdtemp(f->dir))
-		return -1;
+	tu_tempdir(f->dir, sizeof(f->dir), "rows");
 	snprintf(f->db, sizeof(f->db), "%s/results.db", f->dir);
 	if (kmin_store_open(&f->s, f->db, 0, err, sizeof(err)) < 0)
 		return -1;
@@ -62,12 +61,9 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	struct fixture *f = *state;
-	char cmd[160];
 
 	kmin_store_close(f->s);
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", f->dir);
-	if (system(cmd) != 0)
-		return -1;
+	tu_remove_tree(f->dir);
 	free(f);
 	return 0;
 }

@@ -24,6 +24,7 @@
 #include "kmin/store.h"
 #include "kmin/store_track.h"
 #include "store_sql.h"
+#include "testutil.h"
 
 struct fixture {
 	char dir[64];
@@ -52,9 +53,7 @@ static int setup(void **state)
 	struct kmin_run run = { 0 };
 	char err[256];
 
-	strcpy(f->dir, "/tmp/kmin-test-track-XXXXXX");
-	if (!mkdtemp(f->dir))
-		return -1;
+	tu_tempdir(f->dir, sizeof(f->dir), "track");
 	snprintf(f->db, sizeof(f->db), "%s/results.db", f->dir);
 	if (kmin_store_open(&f->s, f->db, 0, err, sizeof(err)) < 0)
 		return -1;
@@ -88,12 +87,9 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	struct fixture *f = *state;
-	char cmd[160];
 
 	kmin_store_close(f->s);
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", f->dir);
-	if (system(cmd) != 0)
-		return -1;
+	tu_remove_tree(f->dir);
 	free(f);
 	return 0;
 }
@@ -313,13 +309,13 @@ static void test_night_bad_args(void **state)
 /* A schema-2 database (runs, no tracks) opens as schema 3 with its rows kept. */
 static void test_migrate_from_2(void **state)
 {
-	char dir[64] = "/tmp/kmin-test-track-XXXXXX", db[128], err[256], cmd[160];
+	char dir[64], db[128], err[256], cmd[160];
 	struct kmin_store *s = NULL;
 	struct kmin_track t = job("m"), got;
 	sqlite3 *h;
 	(void)state;
 
-	assert_non_null(mkdtemp(dir));
+	tu_tempdir(dir, sizeof(dir), "track");
 	snprintf(db, sizeof(db), "%s/old.db", dir);
 	assert_int_equal(sqlite3_open(db, &h), SQLITE_OK);
 	snprintf(cmd, sizeof(cmd), "PRAGMA application_id = %d", KMIN_STORE_APPLICATION_ID);
@@ -349,8 +345,7 @@ static void test_migrate_from_2(void **state)
 		sqlite3_finalize(st);
 	}
 	sqlite3_close(h);
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-	assert_int_equal(system(cmd), 0);
+	tu_remove_tree(dir);
 }
 
 int main(void)

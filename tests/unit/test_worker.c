@@ -30,8 +30,9 @@
 #include "kmin/measure.h"
 #include "kmin/spawn.h"
 #include "kmin/worker.h"
+#include "testutil.h"
 
-static char tmpdir[] = "/tmp/kmin-test-worker-XXXXXX";
+static char tmpdir[64];
 static char self[PATH_MAX];
 static const char *trampoline[3];
 
@@ -135,17 +136,10 @@ static int wait_gone(long pid, double seconds)
 
 static int setup(void **state)
 {
-	FILE *f;
-
 	(void)state;
-	if (!mkdtemp(tmpdir))
-		return -1;
+	tu_tempdir(tmpdir, sizeof(tmpdir), "worker");
+	tu_write_str(tmpdir, "fake-make", fake_make);
 	snprintf(make_path, sizeof(make_path), "%s/fake-make", tmpdir);
-	f = fopen(make_path, "w");
-	if (!f)
-		return -1;
-	fputs(fake_make, f);
-	fclose(f);
 	chmod(make_path, 0755);
 	snprintf(elf_path, sizeof(elf_path), "%s/tiny.elf", tmpdir);
 	if (run("printf 'int d = 1; int b[10]; const int r = 2;\\nint main(void) { return d + r + b[0]; }\\n'"
@@ -158,7 +152,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	(void)state;
-	run("rm -rf '%s'", tmpdir);
+	tu_remove_tree(tmpdir);
 	return 0;
 }
 
