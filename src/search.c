@@ -9,8 +9,8 @@
  *   1. ask the engine for the candidate moves at the state
  *      (search_moves.c), score and sort them (search_estimate.c);
  *   2. queue them as batches: greedy puts all fresh removals (and the
- *      switches to tiny.config's choice members) in one batch (W batches with
- *      W workers), moves rejected alone before the last acceptance in a
+ *      switches to tiny.config's choice members) in one batch (W batches
+ *      with W workers), moves rejected alone before the last acceptance in a
  *      batch after them, then each other choice switch alone (a switch
  *      may grow the kernel); linear queues each move alone in Kconfig
  *      order;
@@ -20,10 +20,9 @@
  *      worker; decide each result: accept (new state, next generation) or
  *      split in halves.  A choice switch tried alone must save a minimum
  *      (0.1 % of the metric by default), and once rejected for its size is
- *      not tried again;
- *      other moves rejected alone are retried after the next acceptance.
- *      A result computed on an older state is re-based: queued again and
- *      recomputed on the new state;
+ *      not tried again; other moves rejected alone are retried after the
+ *      next acceptance.  A result computed on an older state is re-based:
+ *      queued again and recomputed on the new state;
  *   4. a round without an acceptance ends the search.
  *
  * Every build is recorded in the store as it finishes and every decision
