@@ -160,6 +160,8 @@ struct search {
 	unsigned int inflight;
 	struct rejected *rej;
 	size_t nrej;
+	char **left;			/* choice members left for a smaller one (greedy) */
+	size_t nleft;
 	char **visited;			/* SHA-256 of every accepted state */
 	size_t nvisited;
 	unsigned int job_seq;		/* names of artifact directories */
@@ -816,6 +818,45 @@ static int reject(struct search *s, struct batch *b, const char *moves, const st
 	return batch_split(s, b);
 }
 
+static bool was_left(const struct search *s, const char *symbol)
+{
+	for (size_t i = 0; i < s->nleft; i++)
+		if (!strcmp(s->left[i], symbol))
+			return true;
+	return false;
+}
+
+/*
+ * A choice switch taken alone shrank the kernel: the member it left (every
+ * symbol it turned off from y; the member is among them) is larger than
+ * the one taken, so a switch back to it is not worth a build in this run
+ * (CRC32_SLICEBY8 -> SLICEBY4 -> SARWATE -> BIT: the way back is three
+ * builds that grow).  0, or -1 out of memory.
+ */
+static int left_add(struct search *s, const char *config)
+{
+	struct kmin_divergence *d;
+	size_t n;
+	int rc = 0;
+
+	if (kmin_config_diff(s->state, config, &d, &n))
+		return serr(s, "out of memory");
+	for (size_t i = 0; i < n && !rc; i++) {
+		char **v;
+		if (strcmp(d[i].engine, "y") || was_left(s, d[i].symbol))
+			continue;
+		v = realloc(s->left, (s->nleft + 1) * sizeof(*v));
+		if (!v || !(v[s->nleft] = strdup(d[i].symbol)))
+			rc = serr(s, "out of memory");
+		if (v)
+			s->left = v;
+		if (!rc)
+			s->nleft++;
+	}
+	kmin_divergences_free(d, n);
+	return rc;
+}
+
 static int accept(struct search *s, struct batch *b, const char *moves, struct outcome *oc,
 		  int64_t size)
 {
@@ -825,6 +866,9 @@ static int accept(struct search *s, struct batch *b, const char *moves, struct o
 	step_add(s, KMIN_STEP_ACCEPT, moves, b->sha, oc, "ok", size);
 	if (b->n == 1)
 		learn(s, b->moves[0], saving);
+	if (b->n == 1 && b->moves[0]->lateral && s->o->strategy == KMIN_STRATEGY_GREEDY &&
+	    left_add(s, config))
+		return -1;
 	if (removed_add(s, moves, saving))
 		return -1;
 	b->config = NULL;
@@ -950,6 +994,11 @@ static int batch_start(struct search *s)
 	}
 	if (s->o->strategy == KMIN_STRATEGY_GREEDY && b->n == 1 && !batchable(b->moves[0])) {
 		char reason[160];
+		const struct kmin_assign *to = &b->moves[0]->set[b->moves[0]->nset - 1];
+		if (was_left(s, to->symbol)) {
+			snprintf(reason, sizeof(reason), "%s was left for a smaller member", to->symbol);
+			return reject(s, b, moves, NULL, reason, -1) ? -1 : 1;
+		}
 		if (tiny_left(s, b->config, reason, sizeof(reason)) < 0)
 			return batch_free(b), serr(s, "out of memory");
 		if (*reason)
@@ -1254,6 +1303,9 @@ int kmin_search_run(const struct kmin_search_options *opts, struct kmin_search_r
 	for (size_t i = 0; i < s.nrej; i++)
 		free(s.rej[i].key);
 	free(s.rej);
+	for (size_t i = 0; i < s.nleft; i++)
+		free(s.left[i]);
+	free(s.left);
 	for (size_t i = 0; i < s.nvisited; i++)
 		free(s.visited[i]);
 	free(s.visited);

@@ -9,7 +9,8 @@
 #     on the way (a build that fails is rejected, not accepted);
 #   - linear reaches it too, with more builds;
 #   - a choice switch saving less than --min-switch-saving is rejected,
-#     and not tried again;
+#     and not tried again; a member greedy left for a smaller one is not
+#     tried again;
 #   - a requirement is never dropped (I2C kept when required);
 #   - --max-builds is honoured (the verification included), status budget;
 #   - kill -9 in mid-run, then the same command resumes the run and
@@ -116,6 +117,17 @@ check "the same command resumes" grep -q 'resuming run 1' "$tmp/r2.log"
 check "the resumed run reaches the optimum" [ "$(jget "$tmp/r/summary.json" "j['final']['dec']")" = "$optimum" ]
 check "resume did not start a second run" \
 	[ "$("$kmin" runs --db "$tmp/r.db" --format json | python3 -c 'import json,sys; print(len(json.load(sys.stdin)))')" = 1 ]
+
+# ---- a member left for a smaller one is not tried again (greedy) ----
+# SLOB=n: greedy switches SLAB -> SLUB alone (saves 6169); SLAB=y comes back
+# as a candidate once SMP is gone and must not cost a build
+trun --require USB,SPI,SLOB=n --base board_defconfig --db "$tmp/left.db" --output "$tmp/left" \
+	>"$tmp/left.log" 2>&1
+check "greedy takes SLUB=y alone, then refuses SLAB=y without a build" \
+	bash -c "grep -q 'accept SLUB=y' '$tmp/left.log' &&
+		grep -q 'reject SLAB=y: SLAB was left for a smaller member' '$tmp/left.log'"
+check "... and keeps SLUB (SLOB=n required)" \
+	bash -c "grep -q '^CONFIG_SLUB=y' '$tmp/left/min.config' && ! grep -q '^CONFIG_SLOB=y' '$tmp/left/min.config'"
 
 # ---- SIGTERM while the base builds: interrupted, not failed; resumable ----
 printf '#!/bin/sh\nsleep 4\nexec /usr/bin/make "$@"\n' >"$tmp/bin/make"
