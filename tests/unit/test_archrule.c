@@ -81,20 +81,10 @@ static void tree_free(struct tree *t)
 	free(t);
 }
 
-static const char *path_in(struct tree *t, const char *rel)
-{
-	static char buf[4][512];
-	static int i;
-
-	i = (i + 1) % 4;
-	snprintf(buf[i], sizeof(buf[i]), "%s/%s", t->dir, rel);
-	return buf[i];
-}
-
 /* The .config of the context's values (free it). */
 static char *config_text(struct tree *t)
 {
-	const char *out = path_in(t, "out.config");
+	const char *out = tu_path(t->dir, "out.config");
 	char *text;
 	size_t len;
 
@@ -136,7 +126,7 @@ static void test_fragment_merge(void **state)
 					  "CONFIG_S=\"mentions CONFIG_A here\"\nCONFIG_D=y\n");
 	tu_write_str(t->dir, "kernel/configs/extra.config", "# CONFIG_A is not set\nCONFIG_N=5\n");
 	tu_write_str(t->dir, "arch/test/configs/extra.config", "CONFIG_N=6\n# comment CONFIG_D\n");
-	o.input = path_in(t, "in.config");
+	o.input = tu_path(t->dir, "in.config");
 	o.fragment = "extra.config";
 	assert_int_equal(kconfig_target_run(t->kc, KCONFIG_TARGET_FRAGMENT, &o), 0);
 	text = config_text(t);
@@ -165,7 +155,7 @@ static void test_fragment_inputs(void **state)
 	tu_write_str(t->dir, "empty.config", "");
 	tu_write_str(t->dir, "kernel/configs/off.config", "# CONFIG_A is not set\n");
 	o.fragment = "off.config";
-	o.input = path_in(t, "empty.config");
+	o.input = tu_path(t->dir, "empty.config");
 	assert_int_equal(kconfig_target_run(t->kc, KCONFIG_TARGET_FRAGMENT, &o), 0);
 	text = config_text(t);
 	/* N and D take A's new value: nothing pinned them */
@@ -186,7 +176,7 @@ static void test_fragment_inputs(void **state)
 	assert_int_equal(kconfig_target_run(t->kc, KCONFIG_TARGET_FRAGMENT, &o), KCONFIG_ENOENT);
 	assert_non_null(strstr(kconfig_errmsg(t->kc), "No configuration exists for this target"));
 	o.fragment = "off.config";
-	o.input = path_in(t, "missing.config");
+	o.input = tu_path(t->dir, "missing.config");
 	assert_int_equal(kconfig_target_run(t->kc, KCONFIG_TARGET_FRAGMENT, &o), KCONFIG_ENOENT);
 	tree_free(t);
 }
@@ -203,10 +193,10 @@ static void test_fragment_files(void **state)
 	tu_write_str(t->dir, "base_defconfig", "# CONFIG_MODULES is not set\nCONFIG_N=7\n");
 	tu_write_str(t->dir, "le.config", "CONFIG_N=9\n");
 	tu_write_str(t->dir, "guest.config", "# CONFIG_D is not set\n");
-	files[0] = path_in(t, "le.config");
-	files[1] = path_in(t, "guest.config");
+	files[0] = tu_path(t->dir, "le.config");
+	files[1] = tu_path(t->dir, "guest.config");
 	files[2] = NULL;
-	o.input = path_in(t, "base_defconfig");
+	o.input = tu_path(t->dir, "base_defconfig");
 	o.fragment_files = files;
 	assert_int_equal(kconfig_target_run(t->kc, KCONFIG_TARGET_FRAGMENT, &o), 0);
 	text = config_text(t);

@@ -210,21 +210,12 @@ static void tree_free(struct tree *t)
 	free(t);
 }
 
-static const char *path_in(struct tree *t, const char *rel)
-{
-	static char buf[4][512];
-	static int i;
-
-	i = (i + 1) % 4;
-	snprintf(buf[i], sizeof(buf[i]), "%s/%s", t->dir, rel);
-	return buf[i];
-}
-
 /* Run target, write .config (or defconfig) and return its text (free it). */
 static char *run(struct tree *t, enum kconfig_target target,
 		 const struct kconfig_target_options *o)
 {
-	const char *out = path_in(t, target == KCONFIG_TARGET_SAVEDEFCONFIG ? "defconfig" : ".config");
+	const char *out = tu_path(t->dir, target == KCONFIG_TARGET_SAVEDEFCONFIG ? "defconfig"
+										 : ".config");
 
 	assert_int_equal(kconfig_target_run(t->kc, target, o), 0);
 	if (target == KCONFIG_TARGET_SAVEDEFCONFIG)
@@ -286,7 +277,7 @@ static void test_allconfig_file(void **state)
 
 	(void)state;
 	tu_write_str(t->dir, "all.cfg", "CONFIG_MC=y\nCONFIG_C1=y\nCONFIG_N=7\n");
-	o.allconfig = path_in(t, "all.cfg");
+	o.allconfig = tu_path(t->dir, "all.cfg");
 	text = run(t, KCONFIG_TARGET_ALLNOCONFIG, &o);
 	assert_non_null(strstr(text, "\nCONFIG_N=7\n"));
 	assert_non_null(strstr(text, "CONFIG_MC=y\n# CONFIG_MC_CHILD is not set\n"));
@@ -306,7 +297,7 @@ static void test_allconfig_file(void **state)
 	assert_non_null(strstr(text, "\nCONFIG_MC=y\n"));
 	free(text);
 
-	o.allconfig = path_in(t, "missing.cfg");
+	o.allconfig = tu_path(t->dir, "missing.cfg");
 	assert_int_equal(kconfig_target_run(t->kc, KCONFIG_TARGET_ALLNOCONFIG, &o),
 			 KCONFIG_ENOENT);
 	assert_non_null(strstr(kconfig_errmsg(t->kc), "Can't read seed configuration"));
@@ -403,7 +394,7 @@ static void test_choice_last_wins(void **state)
 {
 	for (int pl = 0; pl <= 12; pl += 12) {
 		struct tree *t = tree_new(pl, NULL);
-		struct kconfig_target_options o = { .input = path_in(t, "in.cfg") };
+		struct kconfig_target_options o = { .input = tu_path(t->dir, "in.cfg") };
 		char *text;
 
 		tu_write_str(t->dir, "in.cfg", "CONFIG_C2=y\nCONFIG_C1=y\n");
@@ -419,7 +410,7 @@ static void test_choice_last_wins(void **state)
 static void test_string_escapes_round_trip(void **state)
 {
 	struct tree *t = tree_new(0, NULL);
-	struct kconfig_target_options o = { .input = path_in(t, "in.cfg") };
+	struct kconfig_target_options o = { .input = tu_path(t->dir, "in.cfg") };
 	struct kconfig_symbol *s;
 	char *text;
 
@@ -438,7 +429,7 @@ static void test_string_escapes_round_trip(void **state)
 static void test_out_of_range_reset(void **state)
 {
 	struct tree *t = tree_new(0, NULL);
-	struct kconfig_target_options o = { .input = path_in(t, "in.cfg") };
+	struct kconfig_target_options o = { .input = tu_path(t->dir, "in.cfg") };
 	char *text;
 
 	(void)state;
@@ -519,14 +510,14 @@ static void test_savedefconfig_minimal(void **state)
 
 	/* non-default choice member and values are kept; the rest goes */
 	tu_write_str(t->dir, "in.cfg", "CONFIG_C1=y\nCONFIG_N=7\nCONFIG_A=y\nCONFIG_B=y\n");
-	o.input = path_in(t, "in.cfg");
+	o.input = tu_path(t->dir, "in.cfg");
 	text = run(t, KCONFIG_TARGET_SAVEDEFCONFIG, &o);
 	assert_string_equal(text, "CONFIG_B=y\nCONFIG_N=7\nCONFIG_C1=y\n");
 	free(text);
 
 	/* savedefconfig of it gives the same .config back through defconfig */
 	o.input = NULL;
-	o.defconfig_file = path_in(t, "defconfig");
+	o.defconfig_file = tu_path(t->dir, "defconfig");
 	text = run(t, KCONFIG_TARGET_DEFCONFIG, &o);
 	assert_non_null(strstr(text, "CONFIG_B=y\n"));
 	assert_non_null(strstr(text, "CONFIG_N=7\n"));
@@ -545,7 +536,7 @@ static void test_savedefconfig_number_without_default(void **state)
 	(void)state;
 	for (int pl = 0; pl <= 12; pl += 12) {
 		struct tree *t = tree_new_kconfig(pl, NULL, kconfig);
-		struct kconfig_target_options o = { .input = path_in(t, "in.cfg") };
+		struct kconfig_target_options o = { .input = tu_path(t->dir, "in.cfg") };
 		char *text;
 
 		text = run_simple(t, KCONFIG_TARGET_ALLDEFCONFIG);
@@ -615,7 +606,7 @@ static void test_randconfig_deterministic(void **state)
 	assert_string_equal(a, b);
 	/* the result is a fixed point of olddefconfig */
 	tu_write_str(t->dir, "rand.cfg", a);
-	o.input = path_in(t, "rand.cfg");
+	o.input = tu_path(t->dir, "rand.cfg");
 	c = run(t, KCONFIG_TARGET_OLDDEFCONFIG, &o);
 	assert_string_equal(a, c);
 	free(b);
@@ -658,8 +649,8 @@ static void test_merge_fragments(void **state)
 	(void)state;
 	tu_write_str(t->dir, "f1", "CONFIG_A=n\n# CONFIG_B is not set\nCONFIG_C=2\nnoise\n");
 	tu_write_str(t->dir, "f2", "# CONFIG_AB is not set");
-	frags[0] = path_in(t, "f1");
-	frags[1] = path_in(t, "f2");
+	frags[0] = tu_path(t->dir, "f1");
+	frags[1] = tu_path(t->dir, "f2");
 	assert_int_equal(kc_merge_fragments(t->kc, base, sizeof(base) - 1, frags, 2, &out, &len), 0);
 	/*
 	 * What merge_config.sh -m gives: A's line goes, and so does
@@ -673,7 +664,7 @@ static void test_merge_fragments(void **state)
 			    "\n# CONFIG_AB is not set");
 	assert_int_equal(len, strlen(out));
 	free(out);
-	frags[0] = path_in(t, "nope");
+	frags[0] = tu_path(t->dir, "nope");
 	assert_int_equal(kc_merge_fragments(t->kc, base, 3, frags, 1, &out, &len), KCONFIG_EIO);
 	tree_free(t);
 }
@@ -716,7 +707,7 @@ static void test_tinyconfig(void **state)
 static void test_write_replaces_and_keeps_old(void **state)
 {
 	struct tree *t = tree_new(0, NULL);
-	const char *out = path_in(t, "sub/dir/.config");
+	const char *out = tu_path(t->dir, "sub/dir/.config");
 	struct stat st;
 	char *text;
 
@@ -728,20 +719,20 @@ static void test_write_replaces_and_keeps_old(void **state)
 	text = slurp(out);
 	assert_string_equal(text, expect_alldef);
 	free(text);
-	text = slurp(path_in(t, "sub/dir/.config.old"));
+	text = slurp(tu_path(t->dir, "sub/dir/.config.old"));
 	assert_string_equal(text, expect_allno);
 	free(text);
 	/* a directory is refused */
 	assert_int_equal(kconfig_config_write(t->kc, t->dir), KCONFIG_EIO);
 	assert_int_equal(kconfig_config_write(t->kc, ""), KCONFIG_EINVAL);
-	assert_int_equal(stat(path_in(t, "sub/dir"), &st), 0);
+	assert_int_equal(stat(tu_path(t->dir, "sub/dir"), &st), 0);
 	tree_free(t);
 }
 
 static void test_prefix_from_env(void **state)
 {
 	struct tree *t = tree_new(0, "CONFIG_=KC_");
-	struct kconfig_target_options o = { .input = path_in(t, "in.cfg") };
+	struct kconfig_target_options o = { .input = tu_path(t->dir, "in.cfg") };
 	char *text;
 
 	(void)state;

@@ -85,6 +85,18 @@ void tu_write_str(const char *dir, const char *rel, const char *text)
 	tu_write(dir, rel, text, strlen(text));
 }
 
+const char *tu_path(const char *dir, const char *rel)
+{
+	static char buf[4][512];
+	static int i;
+	int n;
+
+	i = (i + 1) % 4;
+	n = snprintf(buf[i], sizeof(buf[i]), "%s/%s", dir, rel);
+	assert_true(n > 0 && (size_t)n < sizeof(buf[i]));
+	return buf[i];
+}
+
 /* the first entry tu_remove_tree() could not remove, and why */
 static struct {
 	char path[PATH_MAX];

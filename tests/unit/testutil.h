@@ -40,6 +40,12 @@ void tu_write(const char *dir, const char *rel, const void *data, size_t len);
 void tu_write_str(const char *dir, const char *rel, const char *text);
 
 /*
+ * "dir/rel" in one of 4 static buffers used in turn: valid until the
+ * fourth call after it (enough for the paths of one target run).
+ */
+const char *tu_path(const char *dir, const char *rel);
+
+/*
  * Remove dir and everything below it (rm -rf without the shell): files and
  * symbolic links are unlinked, directories removed after their contents;
  * links are not followed.  dir must be a path below /tmp/ without "..":
