@@ -33,9 +33,9 @@
 #include <unistd.h>
 
 #include "kmin/kernel.h"
-#include "kmin/file.h"
 #include "kmin/boot.h"
 #include "kmin/error.h"
+#include "kmin/file.h"
 #include "kmin/spawn.h"
 
 /* data/boot/ assembly sources, compiled in by scripts/embed.py (src/meson.build) */

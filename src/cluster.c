@@ -20,7 +20,6 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <gelf.h>
 #include <libelf.h>
 #include <stdio.h>
@@ -31,6 +30,7 @@
 
 #include "kmin/cluster.h"
 #include "kmin/error.h"
+#include "kmin/file.h"
 #include "kmin/spawn.h"
 
 extern char **environ;
@@ -629,15 +629,6 @@ static char *icecc_host(const char *path)
 	return strdup(host);
 }
 
-static int remove_entry(const char *path, const struct stat *st, int type, struct FTW *ftw)
-{
-	(void)st;
-	(void)type;
-	(void)ftw;
-	remove(path);
-	return 0;
-}
-
 int kmin_cluster_workdir_new(char *buf, size_t len)
 {
 	const char *tmp = getenv("TMPDIR");
@@ -654,7 +645,7 @@ int kmin_cluster_workdir_new(char *buf, size_t len)
 void kmin_cluster_workdir_remove(const char *dir)
 {
 	if (dir && *dir)
-		nftw(dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+		kmin_remove_tree(dir);
 }
 
 /*

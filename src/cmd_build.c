@@ -27,7 +27,6 @@
  * not a kernel tree, missing cross compiler, unusable database).
  */
 #include <errno.h>
-#include <ftw.h>
 #include <getopt.h>
 #include <limits.h>
 #include <pthread.h>
@@ -44,6 +43,7 @@
 #include "output.h"
 #include "kconfig/kconfig.h"
 #include "kmin/record.h"
+#include "kmin/file.h"
 #include "kmin/kernel.h"
 #include "kmin/kernel_id.h"
 #include "kmin/spawn.h"
@@ -464,12 +464,6 @@ static int answer_from_store(struct build_run *run, struct item *it)
 
 /* ---- the engine's answer, to compare with make's ---- */
 
-static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)st; (void)flag; (void)ftw;
-	return remove(path);
-}
-
 /* The engine's olddefconfig of it->text into it->expected; NULL when it cannot tell. */
 static void engine_expect(struct build_run *run, struct kconfig *kc, const char *scratch,
 			  struct item *it)
@@ -541,7 +535,7 @@ static void engine_expect_all(struct build_run *run, const bool *todo)
 				engine_expect(run, kc, scratch, &run->items[i]);
 	}
 	kconfig_free(kc);
-	nftw(scratch, remove_entry, 8, FTW_DEPTH | FTW_PHYS);
+	kmin_remove_tree(scratch);
 }
 
 /* ---- building ---- */

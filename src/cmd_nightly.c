@@ -42,6 +42,7 @@
 #include "commands.h"
 #include "json.h"
 #include "output.h"
+#include "kmin/file.h"
 #include "kmin/git_log.h"
 #include "kmin/kernel.h"
 #include "kmin/kernel_id.h"

@@ -27,6 +27,7 @@
 #include <unistd.h>
 
 #include "kmin/error.h"
+#include "kmin/file.h"
 #include "kmin/kernel.h"
 
 extern char **environ;
@@ -491,25 +492,6 @@ const char *kmin_kernel_env_toolchain_id(const struct kmin_kernel_env *env)
 const struct kmin_arch *kmin_kernel_env_arch(const struct kmin_kernel_env *env)
 {
 	return &env->arch;
-}
-
-int kmin_mkdir_p(const char *path, mode_t mode)
-{
-	char buf[PATH_MAX];
-	size_t n = strlen(path);
-
-	if (n >= sizeof(buf))
-		return -1;
-	memcpy(buf, path, n + 1);
-	for (char *p = buf + 1; *p; p++) {
-		if (*p != '/')
-			continue;
-		*p = '\0';
-		if (mkdir(buf, mode) && errno != EEXIST)
-			return -1;
-		*p = '/';
-	}
-	return mkdir(buf, mode) && errno != EEXIST ? -1 : 0;
 }
 
 int kmin_cache_dir(char *buf, size_t len)

@@ -34,7 +34,6 @@
  * (seconds), a build takes 10 s to 5 min; the loop itself costs nothing.
  * Everything runs on the caller's thread except the builds.
  */
-#include <dirent.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -45,6 +44,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "kmin/file.h"
 #include "kmin/record.h"
 #include "kmin/search.h"
 #include "kmin/store_boot.h"
@@ -394,26 +394,6 @@ static const char *config_lost(const struct search *s, const char *text)
 	return NULL;
 }
 
-/*
- * Remove a job's artifacts directory (the files the worker kept there:
- * .config, build.log, vmlinux, the image, boot.log; no subdirectories).
- */
-static void remove_tree(const char *dir)
-{
-	char path[4400];
-	struct dirent *e;
-	DIR *d;
-
-	if (!*dir || !(d = opendir(dir)))
-		return;
-	while ((e = readdir(d)))
-		if (strcmp(e->d_name, ".") && strcmp(e->d_name, "..") &&
-		    (size_t)snprintf(path, sizeof(path), "%s/%s", dir, e->d_name) < sizeof(path))
-			unlink(path);
-	closedir(d);
-	rmdir(dir);
-}
-
 /* Turn a job result into an outcome: record it, check requirements and ELF symbols. */
 static void outcome_of_job(struct search *s, const char *config, const char *sha,
 			   const struct kmin_job_result *r, const char *artifacts,
@@ -432,7 +412,7 @@ static void outcome_of_job(struct search *s, const char *config, const char *sha
 		snprintf(oc->reason, sizeof(oc->reason), "boot %s: %s",
 			 kmin_boot_status_name(r->boot.status), r->boot.message);
 		oc->sizes = (struct kmin_search_sizes){ -1, -1, -1, -1 };
-		remove_tree(artifacts);
+		kmin_remove_tree(artifacts);
 		return;
 	}
 	if (!oc->ok) {
@@ -454,7 +434,7 @@ static void outcome_of_job(struct search *s, const char *config, const char *sha
 			snprintf(oc->reason, sizeof(oc->reason), "'%s' is not in vmlinux", missing),
 				oc->ok = false;
 	}
-	remove_tree(artifacts);
+	kmin_remove_tree(artifacts);
 }
 
 /*
@@ -503,7 +483,7 @@ static int build_sync(struct search *s, const char *config, const char *sha, boo
 	s->inflight--;
 	if (r->status == KMIN_JOB_CANCELLED) {
 		kmin_job_result_free(r);
-		remove_tree(artifacts);
+		kmin_remove_tree(artifacts);
 		s->res->status = KMIN_RUN_RUNNING;	/* interrupted: the same command resumes */
 		return 1;
 	}

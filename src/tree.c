@@ -7,7 +7,6 @@
  * those probes (cc-option's .tmp_$$ directories) run.
  */
 #include <errno.h>
-#include <ftw.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,15 +15,8 @@
 #include <unistd.h>
 
 #include "kmin/error.h"
+#include "kmin/file.h"
 #include "kmin/tree.h"
-
-static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)st;
-	(void)flag;
-	(void)ftw;
-	return remove(path);
-}
 
 void kmin_tree_close(struct kmin_tree *tree)
 {
@@ -33,7 +25,7 @@ void kmin_tree_close(struct kmin_tree *tree)
 	kconfig_free(tree->kc);
 	kmin_kernel_env_free(tree->env);
 	if (tree->scratch[0])
-		nftw(tree->scratch, remove_entry, 8, FTW_DEPTH | FTW_PHYS);
+		kmin_remove_tree(tree->scratch);
 	free(tree);
 }
 

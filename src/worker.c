@@ -32,8 +32,8 @@
 #include <unistd.h>
 
 #include "kmin/kernel.h"
-#include "kmin/file.h"
 #include "kmin/error.h"
+#include "kmin/file.h"
 #include "kmin/spawn.h"
 #include "kmin/worker.h"
 

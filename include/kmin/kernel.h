@@ -70,9 +70,6 @@ const char *kmin_kernel_env_toolchain_id(const struct kmin_kernel_env *env);
 /* The arch of env (table entry or guess).  Borrowed. */
 const struct kmin_arch *kmin_kernel_env_arch(const struct kmin_kernel_env *env);
 
-/* mkdir -p; 0 when the directory exists afterwards. */
-int kmin_mkdir_p(const char *path, mode_t mode);
-
 /* $XDG_CACHE_HOME/kmin (default ~/.cache/kmin) into buf; -1 if too long. */
 int kmin_cache_dir(char *buf, size_t len);
 /* The embedded default source: <cache>/src/linux-source-6.1. */
