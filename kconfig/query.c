@@ -54,3 +54,10 @@ int kconfig_symbol_is_defined(const struct kconfig_symbol *pub)
 			return 1;
 	return 0;
 }
+
+struct kconfig_symbol *kconfig_symbol_choice(struct kconfig *kc, struct kconfig_symbol *pub)
+{
+	struct kc_menu *menu = kc_sym_get_choice_menu(kc, (struct kc_symbol *)pub);
+
+	return menu && menu->sym ? (struct kconfig_symbol *)menu->sym : NULL;
+}

@@ -96,7 +96,9 @@ static const char run_usage[] =
 	"  --min-switch-saving X  the least a choice switch (HZ_250 for HZ_100, SLOB\n"
 	"                         for SLUB...) must save to be taken: bytes of the\n"
 	"                         metric, or a share of it (0.5%); default 0.1%.\n"
-	"                         A switch changes what the kernel does\n"
+	"                         A switch changes what the kernel does.  Greedy\n"
+	"                         builds no other member of a choice that one switch\n"
+	"                         moved by less than that.\n"
 	KMIN_BUILD_OPTS_HELP
 	"  --max-builds N         at most N builds, the final verification included\n"
 	"                         (answers from the database are free)\n"

@@ -20,9 +20,13 @@
  *      worker; decide each result: accept (new state, next generation) or
  *      split in halves.  A choice switch tried alone must save a minimum
  *      (0.1 % of the metric by default), and once rejected for its size is
- *      not tried again; other moves rejected alone are retried after the
- *      next acceptance.  A result computed on an older state is re-based:
- *      queued again and recomputed on the new state;
+ *      not tried again; greedy then builds no other member of a choice
+ *      whose switch moved the metric by less than that minimum, nor a
+ *      member it left for a smaller one, and starts no switch while
+ *      another of its choice is being built; other moves rejected alone
+ *      are retried after the next acceptance.  A result computed on an
+ *      older state is re-based: queued again and recomputed on the new
+ *      state;
  *   4. a round without an acceptance ends the search.
  *
  * Every build is recorded in the store as it finishes and every decision
@@ -134,6 +138,17 @@ struct rejected {
 	bool final;
 };
 
+/*
+ * A choice whose switch, built alone, moved the metric by less than the
+ * least a switch must save (greedy): its members are about the same size,
+ * and switching to another one is not worth a build.
+ */
+struct neutral {
+	const struct kconfig_symbol *choice;	/* borrowed from the engine */
+	char *member;				/* the member that was built, owned */
+	int64_t delta;				/* what it changed the metric by */
+};
+
 /* What a build (or the store) said about a config. */
 struct outcome {
 	bool ok;			/* built (or cached) fine */
@@ -162,6 +177,10 @@ struct search {
 	size_t nrej;
 	char **left;			/* choice members left for a smaller one (greedy) */
 	size_t nleft;
+	struct neutral *neutral;	/* choices a switch hardly changed (greedy) */
+	size_t nneutral;
+	const struct kconfig_symbol **busy; /* choices of the switches being built */
+	size_t nbusy;
 	char **visited;			/* SHA-256 of every accepted state */
 	size_t nvisited;
 	unsigned int job_seq;		/* names of artifact directories */
@@ -848,12 +867,12 @@ static int accept(struct search *s, struct batch *b, const char *moves, struct o
 		learn(s, b->moves[0], saving);
 	if (b->n == 1 && b->moves[0]->lateral && s->o->strategy == KMIN_STRATEGY_GREEDY &&
 	    left_add(s, config))
-		return -1;
+		return batch_free(b), -1;
 	if (removed_add(s, moves, saving))
-		return -1;
+		return batch_free(b), -1;
 	b->config = NULL;
 	if (state_set(s, config, b->sha, &oc->sizes, oc->build_id))
-		return -1;
+		return batch_free(b), -1;
 	run_save(s, KMIN_RUN_RUNNING, false);
 	emit(s, KMIN_SEARCH_EV_RESULT, moves, b->n, "accepted", true, oc->cached, size, 0);
 	batch_free(b);
@@ -875,6 +894,41 @@ static int64_t lateral_min_saving(const struct search *s)
 	return min > 1 ? min : 1;
 }
 
+static const struct neutral *neutral_find(const struct search *s,
+					  const struct kconfig_symbol *choice)
+{
+	for (size_t i = 0; choice && i < s->nneutral; i++)
+		if (s->neutral[i].choice == choice)
+			return &s->neutral[i];
+	return NULL;
+}
+
+/*
+ * A switch measured alone moved the metric by delta: when that is less
+ * than a switch must save, either way, remember its choice as one whose
+ * members hardly differ (HZ_100, HZ_250, HZ_300 ... on 6.1 arm: a few
+ * bytes each, five builds of twenty-eight in a top-down run).  Greedy
+ * only; linear, the baseline, tries every member.  0, or -1 out of memory.
+ */
+static int neutral_note(struct search *s, const struct kmin_move *m, int64_t delta)
+{
+	struct neutral *v;
+
+	if (s->o->strategy != KMIN_STRATEGY_GREEDY || !m->lateral || !m->choice ||
+	    (delta < 0 ? -delta : delta) >= lateral_min_saving(s) || neutral_find(s, m->choice))
+		return 0;
+	v = realloc(s->neutral, (s->nneutral + 1) * sizeof(*v));
+	if (!v)
+		return serr(s, "out of memory");
+	s->neutral = v;
+	v[s->nneutral].choice = m->choice;
+	v[s->nneutral].delta = delta;
+	if (!(v[s->nneutral].member = strdup(m->set[m->nset - 1].symbol)))
+		return serr(s, "out of memory");
+	s->nneutral++;
+	return 0;
+}
+
 /* Decide a batch's outcome: 1 accepted, 0 rejected or re-based, -1 error. */
 static int decide(struct search *s, struct batch *b, struct outcome *oc)
 {
@@ -893,6 +947,8 @@ static int decide(struct search *s, struct batch *b, struct outcome *oc)
 	size = metric_of(s, &oc->sizes, oc->build_id, NULL);
 	if (s->o->budget && size < 0)
 		return reject(s, b, moves, oc, "cannot measure against the budget", -1);
+	if (b->n == 1 && size >= 0 && neutral_note(s, b->moves[0], s->state_metric - size))
+		return batch_free(b), -1;
 	if (size > s->state_metric || (b->strict && size == s->state_metric))
 		return reject(s, b, moves, oc, size > s->state_metric ? "grew" : "no saving", size);
 	if (b->n == 1 && b->moves[0]->lateral && s->state_metric - size < lateral_min_saving(s)) {
@@ -938,6 +994,67 @@ static int tiny_left(struct search *s, const char *config, char *reason, size_t 
 	return 0;
 }
 
+/* The choice of a batch that is one switch, else NULL. */
+static const struct kconfig_symbol *switch_choice(const struct batch *b)
+{
+	return b->n == 1 && b->moves[0]->lateral ? b->moves[0]->choice : NULL;
+}
+
+static bool choice_busy(const struct search *s, const struct kconfig_symbol *choice)
+{
+	for (size_t i = 0; choice && i < s->nbusy; i++)
+		if (s->busy[i] == choice)
+			return true;
+	return false;
+}
+
+/* b's build started (add) or came back (!add): track the choice it switches. */
+static int busy_track(struct search *s, const struct batch *b, bool add)
+{
+	const struct kconfig_symbol *choice = switch_choice(b), **v;
+
+	if (!choice)
+		return 0;
+	if (!add) {
+		for (size_t i = 0; i < s->nbusy; i++)
+			if (s->busy[i] == choice) {
+				s->busy[i] = s->busy[--s->nbusy];
+				break;
+			}
+		return 0;
+	}
+	v = realloc(s->busy, (s->nbusy + 1) * sizeof(*v));
+	if (!v)
+		return serr(s, "out of memory");
+	s->busy = v;
+	v[s->nbusy++] = choice;
+	return 0;
+}
+
+/*
+ * Greedy: bring the first batch that may start now to the front of the
+ * queue; false when every queued batch waits.  A switch waits while
+ * another switch of its choice is being built: the first one's result may
+ * make the second pointless (a choice that hardly changes the size, a
+ * member left for a smaller one) or re-base it when it is taken.
+ */
+static bool queue_ready(struct search *s)
+{
+	struct batch *b;
+	size_t i;
+
+	if (s->o->strategy != KMIN_STRATEGY_GREEDY || !s->nbusy)
+		return s->qn > 0;
+	for (i = 0; i < s->qn && choice_busy(s, switch_choice(s->q[i])); i++)
+		;
+	if (i == s->qn)
+		return false;
+	b = s->q[i];
+	memmove(s->q + 1, s->q, i * sizeof(*s->q));
+	s->q[0] = b;
+	return true;
+}
+
 /*
  * Prepare the front batch on the current state and start it: 1 decided
  * at once (dropped, refused in the engine, answered by the store), 0 a
@@ -975,8 +1092,15 @@ static int batch_start(struct search *s)
 	if (s->o->strategy == KMIN_STRATEGY_GREEDY && b->n == 1 && !batchable(b->moves[0])) {
 		char reason[160];
 		const struct kmin_assign *to = &b->moves[0]->set[b->moves[0]->nset - 1];
+		const struct neutral *nt = neutral_find(s, b->moves[0]->choice);
 		if (was_left(s, to->symbol)) {
 			snprintf(reason, sizeof(reason), "%s was left for a smaller member", to->symbol);
+			return reject(s, b, moves, NULL, reason, -1) ? -1 : 1;
+		}
+		if (nt) {
+			snprintf(reason, sizeof(reason),
+				 "its choice hardly changes the size (%s: %+lld bytes)", nt->member,
+				 (long long)-nt->delta);
 			return reject(s, b, moves, NULL, reason, -1) ? -1 : 1;
 		}
 		if (tiny_left(s, b->config, reason, sizeof(reason)) < 0)
@@ -996,7 +1120,9 @@ static int batch_start(struct search *s)
 	}
 	free(b->artifacts);
 	b->artifacts = strdup(artifacts);
-	return b->artifacts ? 0 : serr(s, "out of memory");
+	if (!b->artifacts)
+		return serr(s, "out of memory");
+	return busy_track(s, b, true);
 }
 
 /* Wait for one build and decide it.  0 or -1. */
@@ -1011,6 +1137,7 @@ static int batch_finish(struct search *s)
 		return serr(s, "the worker pool returned no result");
 	s->inflight--;
 	b = r->user;
+	busy_track(s, b, false);
 	outcome_of_job(s, b->config, b->sha, r, b->artifacts ? b->artifacts : "", &oc);
 	if (r->status == KMIN_JOB_NOSPACE || r->status == KMIN_JOB_ERROR) {
 		/* says nothing about the config, and the next build would fail the same way */
@@ -1165,7 +1292,7 @@ static int round_run(struct search *s)
 	emit(s, KMIN_SEARCH_EV_CANDIDATES, NULL, 0, NULL, false, false, -1, queued);
 	while (!rc && (s->qn || s->inflight)) {
 		unsigned int w = s->o->strategy == KMIN_STRATEGY_LINEAR ? 1 : s->o->workers;
-		while (!rc && s->qn && !s->fits && s->inflight < (w ? w : 1)) {
+		while (!rc && queue_ready(s) && !s->fits && s->inflight < (w ? w : 1)) {
 			if (!budget_left(s)) {
 				s->budget_hit = true;
 				break;
@@ -1286,6 +1413,10 @@ int kmin_search_run(const struct kmin_search_options *opts, struct kmin_search_r
 	for (size_t i = 0; i < s.nleft; i++)
 		free(s.left[i]);
 	free(s.left);
+	for (size_t i = 0; i < s.nneutral; i++)
+		free(s.neutral[i].member);
+	free(s.neutral);
+	free(s.busy);
 	for (size_t i = 0; i < s.nvisited; i++)
 		free(s.visited[i]);
 	free(s.visited);

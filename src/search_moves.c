@@ -336,6 +336,7 @@ static int add_gate(struct kconfig *kc, const char *scratch, const char *config,
 			return kmin_errf(err, errlen, "out of memory");
 		} else {
 			l->v[l->n - 1].lateral = true;
+			l->v[l->n - 1].choice = kconfig_symbol_choice(kc, sym);
 		}
 		/* the engine holds the switch: back to the config, gate open */
 		if (!gate_open(kc, scratch, config, g, reqs, nreqs, &rc, err, errlen))
@@ -374,6 +375,7 @@ static int scan_symbol(struct kconfig *kc, const char *scratch, const char *conf
 		if (move_add(l, (unsigned int)i, name, "y", NULL, NULL))
 			return -1;
 		l->v[l->n - 1].lateral = true;
+		l->v[l->n - 1].choice = kconfig_symbol_choice(kc, sym);
 		changeable[i] = true;
 	}
 	/* the engine may hold a switched choice or a plain symbol set to y */

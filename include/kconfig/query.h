@@ -33,6 +33,13 @@ int kconfig_symbol_definition(const struct kconfig_symbol *sym, size_t i, const 
 /* Is the symbol defined by a config entry (not just referenced)? */
 int kconfig_symbol_is_defined(const struct kconfig_symbol *sym);
 
+/*
+ * The choice sym is a member of: its nameless symbol, the one
+ * kconfig_symbol_at() lists (the same for every member of that choice),
+ * or NULL when sym is no choice member.  Both dialects.
+ */
+struct kconfig_symbol *kconfig_symbol_choice(struct kconfig *kc, struct kconfig_symbol *sym);
+
 #ifdef __cplusplus
 }
 #endif

@@ -211,6 +211,7 @@ struct kmin_move {
 	unsigned int order;		/* Kconfig order of its main symbol */
 	bool lateral;			/* a choice switch: may grow, so built alone */
 	bool preferred;			/* a member the kernel's tiny.config picks */
+	const struct kconfig_symbol *choice; /* a switch's choice (borrowed), else NULL */
 };
 
 /*

@@ -10,7 +10,9 @@
 #   - linear reaches it too, with more builds;
 #   - a choice switch saving less than --min-switch-saving is rejected,
 #     and not tried again; a member greedy left for a smaller one is not
-#     tried again;
+#     tried again; once a switch moved the size by less than that, greedy
+#     builds no other member of its choice (a copy of the fixture with a
+#     timer-rate choice whose members are all the same size);
 #   - a requirement is never dropped (I2C kept when required);
 #   - --max-builds is honoured (the verification included), status budget;
 #   - kill -9 in mid-run, then the same command resumes the run and
@@ -128,6 +130,56 @@ check "greedy takes SLUB=y alone, then refuses SLAB=y without a build" \
 		grep -q 'reject SLAB=y: SLAB was left for a smaller member' '$tmp/left.log'"
 check "... and keeps SLUB (SLOB=n required)" \
 	bash -c "grep -q '^CONFIG_SLUB=y' '$tmp/left/min.config' && ! grep -q '^CONFIG_SLOB=y' '$tmp/left/min.config'"
+
+# ---- a choice whose members are the same size: one build, not one per member ----
+# A copy of the fixture with a timer-rate choice (HZ_100 default, HZ_250,
+# HZ_1000) that only changes a constant in kernel/sched.o: 0 bytes either
+# way.  Greedy builds one switch and refuses the other without a build;
+# linear, the baseline, builds both.  Two workers: a switch waits while
+# another of its choice is being built, so the second is never started.
+cp -r "$tk" "$tmp/tk-hz"
+cat >>"$tmp/tk-hz/init/Kconfig" <<'KC'
+
+choice
+	prompt "Timer frequency"
+	default HZ_100
+
+config HZ_100
+	bool "100 HZ"
+
+config HZ_250
+	bool "250 HZ"
+
+config HZ_1000
+	bool "1000 HZ"
+
+endchoice
+KC
+cat >>"$tmp/tk-hz/kernel/sched.c" <<'C'
+
+#if defined(CONFIG_HZ_1000)
+const unsigned int tk_hz = 1000;
+#elif defined(CONFIG_HZ_250)
+const unsigned int tk_hz = 250;
+#else
+const unsigned int tk_hz = 100;
+#endif
+C
+for strategy in greedy linear; do
+	"$kmin" run --source "$tmp/tk-hz" --arch arm --jobs 1 --workers 2 --strategy $strategy \
+		--require USB,SPI --base board_defconfig --db "$tmp/hz-$strategy.db" \
+		--output "$tmp/hz-$strategy" >"$tmp/hz-$strategy.log" 2>&1
+	echo "$strategy exit $?" >>"$tmp/hz.rc"
+done
+hz_built() { grep -c "reject HZ_[0-9]*=y: \(no saving\|grew\|saves only\)" "$tmp/hz-$1.log"; }
+hz_refused=$(grep -c 'reject HZ_[0-9]*=y: its choice hardly changes the size (HZ_[0-9]*: +0 bytes)' \
+	"$tmp/hz-greedy.log")
+check "greedy builds one timer-rate switch ($(hz_built greedy)), refuses the other without a build" \
+	[ "$(hz_built greedy)" = 1 -a "$hz_refused" -ge 1 ]
+check "linear builds both (exit codes: $(tr '\n' ' ' <"$tmp/hz.rc"))" [ "$(hz_built linear)" = 2 ]
+# the choice changes no size: the copy's optimum is the fixture's plus tk_hz
+check "greedy still reaches the optimum with the choice ($optimum + 4 bytes of tk_hz)" \
+	[ "$(jget "$tmp/hz-greedy/summary.json" "j['final']['dec']")" = "$((optimum + 4))" ]
 
 # ---- SIGTERM while the base builds: interrupted, not failed; resumable ----
 printf '#!/bin/sh\nsleep 4\nexec /usr/bin/make "$@"\n' >"$tmp/bin/make"

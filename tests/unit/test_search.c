@@ -161,6 +161,10 @@ static void test_candidates(void **state)
 	assert_false(find_move(v, n, "SMP=n")->lateral);
 	assert_false(find_move(v, n, "EXPERT=y PRINTK=n")->lateral);
 	assert_false(find_move(v, n, "LOG_BUF_SHIFT=8")->lateral);
+	/* a switch knows its choice, the same for every member; a removal has none */
+	assert_non_null(find_move(v, n, "SLUB=y")->choice);
+	assert_ptr_equal(find_move(v, n, "SLUB=y")->choice, find_move(v, n, "EXPERT=y SLOB=y")->choice);
+	assert_null(find_move(v, n, "SMP=n")->choice);
 	/* refused in the engine: requirements and what comes back */
 	assert_null(find_move(v, n, "USB=n"));
 	assert_null(find_move(v, n, "USB_SUPPORT=n"));

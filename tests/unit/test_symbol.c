@@ -19,6 +19,7 @@
 #include <cmocka.h>
 
 #include "internal.h"
+#include "kconfig/query.h"
 
 /* ---- a tiny model builder ---- */
 
@@ -413,6 +414,12 @@ static void test_choices_61(void **state)
 	char *list = kc_expr_to_string(kc_sym_get_choice_prop(cs[0])->expr);
 	assert_string_equal(list, "C1 ^ C2 ^ C3");
 	free(list);
+	/* the public question: which choice a member is in */
+	assert_ptr_equal(kconfig_symbol_choice(kc, (struct kconfig_symbol *)kc_sym_find(kc, "C3")),
+			 cs[0]);
+	assert_ptr_equal(kconfig_symbol_choice(kc, (struct kconfig_symbol *)kc_sym_find(kc, "D1")),
+			 cs[1]);
+	assert_null(kconfig_symbol_choice(kc, (struct kconfig_symbol *)kc_sym_find(kc, "X")));
 
 	/* the default member C2 is not visible: the first visible one wins */
 	assert_string_equal(line(m, "X"), "# CONFIG_X is not set");
@@ -469,6 +476,10 @@ static void test_choices_612(void **state)
 	assert_ptr_equal(pick->sym, cs[0]);
 	assert_string_equal(pick->choice_first->name, "C1");
 	assert_string_equal(pick->choice_last->name, "C3");
+	assert_ptr_equal(kconfig_symbol_choice(kc, (struct kconfig_symbol *)c2), cs[0]);
+	assert_ptr_equal(kconfig_symbol_choice(kc, (struct kconfig_symbol *)kc_sym_find(kc, "D1")),
+			 cs[1]);
+	assert_null(kconfig_symbol_choice(kc, (struct kconfig_symbol *)kc_sym_find(kc, "X")));
 
 	assert_string_equal(line(m, "C1"), "CONFIG_C1=y");
 	assert_string_equal(line(m, "C2"), "");
