@@ -130,7 +130,8 @@ struct batch {
  * A move rejected alone, and at which generation.  A removal is tried
  * again after the next acceptance (another state may let it build); a
  * choice switch that did not shrink enough is final: its size depends on
- * the member, hardly on the rest of the config.
+ * the member, hardly on the rest of the config; so is a switch refused
+ * for its choice (same-size members, a member left for a smaller one).
  */
 struct rejected {
 	char *key;
@@ -817,6 +818,13 @@ static int reject(struct search *s, struct batch *b, const char *moves, const st
 	return batch_split(s, b);
 }
 
+/* Reject the single switch of b without a build, for the rest of the run. */
+static int refuse(struct search *s, struct batch *b, const char *moves, const char *reason)
+{
+	rejected_mark(s, b->moves[0], true);
+	return reject(s, b, moves, NULL, reason, -1);
+}
+
 static bool was_left(const struct search *s, const char *symbol)
 {
 	for (size_t i = 0; i < s->nleft; i++)
@@ -1095,13 +1103,13 @@ static int batch_start(struct search *s)
 		const struct neutral *nt = neutral_find(s, b->moves[0]->choice);
 		if (was_left(s, to->symbol)) {
 			snprintf(reason, sizeof(reason), "%s was left for a smaller member", to->symbol);
-			return reject(s, b, moves, NULL, reason, -1) ? -1 : 1;
+			return refuse(s, b, moves, reason) ? -1 : 1;
 		}
 		if (nt) {
 			snprintf(reason, sizeof(reason),
 				 "its choice hardly changes the size (%s: %+lld bytes)", nt->member,
 				 (long long)-nt->delta);
-			return reject(s, b, moves, NULL, reason, -1) ? -1 : 1;
+			return refuse(s, b, moves, reason) ? -1 : 1;
 		}
 		if (tiny_left(s, b->config, reason, sizeof(reason)) < 0)
 			return batch_free(b), serr(s, "out of memory");
