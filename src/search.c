@@ -150,6 +150,22 @@ struct neutral {
 	int64_t delta;				/* what it changed the metric by */
 };
 
+/*
+ * A config that built but failed the rest of the oracle (make's
+ * olddefconfig lost a requirement, a required feature's symbol is not in
+ * vmlinux).  The store only knows that it built, so the run remembers
+ * the verdict: another batch that comes to the same config (a half of a
+ * batch whose other half was forced off with it) gets it without a build.
+ */
+struct verdict {
+	char sha[65];
+	char *reason;			/* owned */
+};
+
+/* The reasons of those verdicts, as steps record them (resume reads them back). */
+#define REASON_LOST "make's olddefconfig lost "
+#define REASON_NOT_IN_VMLINUX "' is not in vmlinux"
+
 /* What a build (or the store) said about a config. */
 struct outcome {
 	bool ok;			/* built (or cached) fine */
@@ -182,6 +198,8 @@ struct search {
 	size_t nneutral;
 	const struct kconfig_symbol **busy; /* choices of the switches being built */
 	size_t nbusy;
+	struct verdict *bad;		/* configs that built but failed the oracle */
+	size_t nbad;
 	char **visited;			/* SHA-256 of every accepted state */
 	size_t nvisited;
 	unsigned int job_seq;		/* names of artifact directories */
@@ -342,14 +360,61 @@ static int boot_answer(struct search *s, int64_t build_id, struct outcome *oc)
 	return 1;
 }
 
-/* 1 and *oc filled when the store knows the config (ok or failed), else 0. */
+static const struct verdict *bad_find(const struct search *s, const char *sha)
+{
+	for (size_t i = 0; i < s->nbad; i++)
+		if (!strcmp(s->bad[i].sha, sha))
+			return &s->bad[i];
+	return NULL;
+}
+
+/* Remember that sha built but failed the oracle for reason.  0, or -1 out of memory. */
+static int bad_add(struct search *s, const char *sha, const char *reason)
+{
+	struct verdict *v;
+
+	if (bad_find(s, sha))
+		return 0;
+	v = realloc(s->bad, (s->nbad + 1) * sizeof(*v));
+	if (!v)
+		return serr(s, "out of memory");
+	s->bad = v;
+	snprintf(v[s->nbad].sha, sizeof(v[s->nbad].sha), "%s", sha);
+	if (!(v[s->nbad].reason = strdup(reason)))
+		return serr(s, "out of memory");
+	s->nbad++;
+	return 0;
+}
+
+/* Is reason one of the oracle's verdicts on a config that built? */
+static bool reason_is_verdict(const char *reason)
+{
+	size_t n = strlen(reason), k = strlen(REASON_NOT_IN_VMLINUX);
+
+	return !strncmp(reason, REASON_LOST, strlen(REASON_LOST)) ||
+	       (n > k && !strcmp(reason + n - k, REASON_NOT_IN_VMLINUX));
+}
+
+/*
+ * 1 and *oc filled when the run or the store knows the config (ok or
+ * failed), else 0.
+ */
 static int store_answer(struct search *s, const char *sha, struct outcome *oc)
 {
 	struct kmin_build_key key;
 	struct kmin_build b;
 	char err[512];
 	int64_t t0 = kmin_record_now_ms();
+	const struct verdict *v = bad_find(s, sha);
 
+	if (v) {
+		memset(oc, 0, sizeof(*oc));
+		oc->cached = true;
+		oc->sizes = (struct kmin_search_sizes){ -1, -1, -1, -1 };
+		snprintf(oc->reason, sizeof(oc->reason), "%s", v->reason);
+		s->res->cached++;
+		return 1;
+	}
 	key_of(s, sha, &key);
 	if (kmin_store_build_lookup(s->o->store, &key, &b, err, sizeof(err)) != 1)
 		return 0;
@@ -441,19 +506,24 @@ static void outcome_of_job(struct search *s, const char *config, const char *sha
 			 r->message ? r->message : "");
 	} else if (r->config && config_lost(s, r->config)) {
 		oc->ok = false;
-		snprintf(oc->reason, sizeof(oc->reason), "make's olddefconfig lost %s",
+		snprintf(oc->reason, sizeof(oc->reason), REASON_LOST "%s",
 			 config_lost(s, r->config));
 	} else if (s->o->nelf) {
 		char vmlinux[4300], err[256];
 		const char *missing = NULL;
 		snprintf(vmlinux, sizeof(vmlinux), "%s/vmlinux", artifacts);
-		if (kmin_search_elf_check(vmlinux, s->o->elf_symbols, s->o->nelf, &missing, err,
-					  sizeof(err)))
+		if (r->artifacts_error)
+			snprintf(oc->reason, sizeof(oc->reason), "cannot check vmlinux: %s",
+				 r->artifacts_error), oc->ok = false;
+		else if (kmin_search_elf_check(vmlinux, s->o->elf_symbols, s->o->nelf, &missing,
+					       err, sizeof(err)))
 			snprintf(oc->reason, sizeof(oc->reason), "%s", err), oc->ok = false;
 		else if (missing)
-			snprintf(oc->reason, sizeof(oc->reason), "'%s' is not in vmlinux", missing),
-				oc->ok = false;
+			snprintf(oc->reason, sizeof(oc->reason), "'%s" REASON_NOT_IN_VMLINUX,
+				 missing), oc->ok = false;
 	}
+	if (r->status == KMIN_JOB_OK && !oc->ok && reason_is_verdict(oc->reason))
+		bad_add(s, sha, oc->reason);
 	kmin_remove_tree(artifacts);
 }
 
@@ -471,6 +541,7 @@ static int build_start(struct search *s, const char *config, const char *sha, vo
 	if (!force && store_answer(s, sha, oc))
 		return 1;
 	snprintf(artifacts, alen, "%s/job-%u", s->o->work_dir, ++s->job_seq);
+	kmin_remove_tree(artifacts);	/* a run killed before may have left one */
 	job.config = config;
 	job.config_len = strlen(config);
 	job.expected = config;
@@ -518,9 +589,11 @@ static int visited_add(struct search *s, const char *sha)
 {
 	char **v = realloc(s->visited, (s->nvisited + 1) * sizeof(*v));
 
-	if (!v || !(v[s->nvisited] = strdup(sha)))
+	if (!v)
 		return serr(s, "out of memory");
 	s->visited = v;
+	if (!(v[s->nvisited] = strdup(sha)))
+		return serr(s, "out of memory");
 	s->nvisited++;
 	return 0;
 }
@@ -582,6 +655,12 @@ static int on_step(void *payload, const struct kmin_run_step *st)
 {
 	struct resume_ctx *c = payload;
 
+	if (st->kind == KMIN_STEP_REJECT && st->config_sha256 && reason_is_verdict(st->reason) &&
+	    bad_add(c->s, st->config_sha256, st->reason))
+		return c->rc = -1, 1;
+	/* a base that did not pass is no state to go on from */
+	if (st->kind == KMIN_STEP_BASE && strcmp(st->reason, "ok"))
+		return 0;
 	if ((st->kind == KMIN_STEP_BASE || st->kind == KMIN_STEP_ACCEPT) && st->config_sha256) {
 		snprintf(c->sha, sizeof(c->sha), "%s", st->config_sha256);
 		if (st->kind == KMIN_STEP_BASE)
@@ -953,8 +1032,9 @@ static int decide(struct search *s, struct batch *b, struct outcome *oc)
 	if (!oc->ok)
 		return reject(s, b, moves, oc, oc->reason, -1);
 	size = metric_of(s, &oc->sizes, oc->build_id, NULL);
-	if (s->o->budget && size < 0)
-		return reject(s, b, moves, oc, "cannot measure against the budget", -1);
+	if (size < 0)
+		return reject(s, b, moves, oc, s->o->budget ? "cannot measure against the budget"
+					      : "cannot measure the metric", -1);
 	if (b->n == 1 && size >= 0 && neutral_note(s, b->moves[0], s->state_metric - size))
 		return batch_free(b), -1;
 	if (size > s->state_metric || (b->strict && size == s->state_metric))
@@ -1016,26 +1096,31 @@ static bool choice_busy(const struct search *s, const struct kconfig_symbol *cho
 	return false;
 }
 
-/* b's build started (add) or came back (!add): track the choice it switches. */
+/*
+ * b's build started (add) or came back (!add): track the choices its
+ * switches belong to (a batch may carry tiny.config's members).
+ */
 static int busy_track(struct search *s, const struct batch *b, bool add)
 {
-	const struct kconfig_symbol *choice = switch_choice(b), **v;
-
-	if (!choice)
-		return 0;
-	if (!add) {
-		for (size_t i = 0; i < s->nbusy; i++)
-			if (s->busy[i] == choice) {
-				s->busy[i] = s->busy[--s->nbusy];
-				break;
-			}
-		return 0;
+	for (size_t k = 0; k < b->n; k++) {
+		const struct kconfig_symbol *choice = b->moves[k]->lateral ? b->moves[k]->choice : NULL,
+					    **v;
+		if (!choice)
+			continue;
+		if (!add) {
+			for (size_t i = 0; i < s->nbusy; i++)
+				if (s->busy[i] == choice) {
+					s->busy[i] = s->busy[--s->nbusy];
+					break;
+				}
+			continue;
+		}
+		v = realloc(s->busy, (s->nbusy + 1) * sizeof(*v));
+		if (!v)
+			return serr(s, "out of memory");
+		s->busy = v;
+		v[s->nbusy++] = choice;
 	}
-	v = realloc(s->busy, (s->nbusy + 1) * sizeof(*v));
-	if (!v)
-		return serr(s, "out of memory");
-	s->busy = v;
-	v[s->nbusy++] = choice;
 	return 0;
 }
 
@@ -1173,15 +1258,16 @@ static int batch_finish(struct search *s)
 
 /*
  * Move the moves of v[0..n) that are not batchable to its end, each part
- * keeping its order (v is sorted by expected saving); returns how many.
+ * keeping its order (v is sorted by expected saving); *alone gets how
+ * many.  0, or -1 out of memory.
  */
-static size_t partition_alone(struct kmin_move **v, size_t n)
+static int partition_alone(struct kmin_move **v, size_t n, size_t *alone)
 {
 	size_t k = 0, nl = 0;
 	struct kmin_move **lat = malloc((n + 1) * sizeof(*lat));
 
-	if (!lat)	/* keep every move where it is: still correct, less apart */
-		return 0;
+	if (!lat)
+		return -1;
 	for (size_t i = 0; i < n; i++) {
 		if (!batchable(v[i]))
 			lat[nl++] = v[i];
@@ -1190,7 +1276,8 @@ static size_t partition_alone(struct kmin_move **v, size_t n)
 	}
 	memcpy(v + k, lat, nl * sizeof(*lat));
 	free(lat);
-	return nl;
+	*alone = nl;
+	return 0;
 }
 
 /* Queue moves v[0..n) as one batch per worker. */
@@ -1242,8 +1329,11 @@ static int queue_round(struct search *s, struct kmin_move *c, size_t n, size_t *
 		 * (CC_OPTIMIZE_FOR_PERFORMANCE: +285 KB on 6.1 arm) and would
 		 * ride along unseen inside a batch that shrinks.
 		 */
-		size_t nl = partition_alone(fresh, nf), nrl = partition_alone(retry, nr);
-		rc = queue_chunks(s, fresh, nf - nl);
+		size_t nl = 0, nrl = 0;
+		if (partition_alone(fresh, nf, &nl) || partition_alone(retry, nr, &nrl))
+			rc = serr(s, "out of memory");
+		if (!rc)
+			rc = queue_chunks(s, fresh, nf - nl);
 		if (nr - nrl && !rc)
 			rc = queue_push(s, batch_new(retry, nr - nrl), false);
 		for (size_t i = nf - nl; i < nf && !rc; i++)
@@ -1330,8 +1420,17 @@ static int verify(struct search *s)
 		s->res->status = KMIN_RUN_RUNNING;	/* interrupted: the same command resumes */
 		return 0;
 	}
-	if (s->nvisited == 1 && !strcmp(s->visited[0], s->state_sha)) {
-		s->res->verified = true;	/* the base, built (or answered) at the start */
+	/*
+	 * The base, built (or answered by the store: its vmlinux is gone, the
+	 * ELF check was the building run's) at the start.
+	 */
+	if (s->nvisited && !strcmp(s->visited[0], s->state_sha)) {
+		s->res->verified = true;
+		return 0;
+	}
+	if (s->o->max_builds && s->res->builds >= s->o->max_builds) {
+		/* resumed after the verification's build had started: it was spent */
+		s->res->status = KMIN_RUN_BUDGET;
 		return 0;
 	}
 	switch (build_sync(s, s->state, s->state_sha, true, &oc)) {
@@ -1376,7 +1475,7 @@ static int search_body(struct search *s)
 			       s->o->arch, s->o->budget ? "budget" : kmin_metric_name(s->o->metric)))
 		return serr(s, "out of memory");
 	s->res->status = KMIN_RUN_DONE;
-	while (!s->fits && (rc = round_run(s)) == 1)
+	while (!s->fits && !s->budget_hit && (rc = round_run(s)) == 1)
 		;
 	if (rc < 0)
 		return -1;
@@ -1425,6 +1524,9 @@ int kmin_search_run(const struct kmin_search_options *opts, struct kmin_search_r
 		free(s.neutral[i].member);
 	free(s.neutral);
 	free(s.busy);
+	for (size_t i = 0; i < s.nbad; i++)
+		free(s.bad[i].reason);
+	free(s.bad);
 	for (size_t i = 0; i < s.nvisited; i++)
 		free(s.visited[i]);
 	free(s.visited);

@@ -269,6 +269,17 @@ static void wait_child(const struct kmin_spawn_options *o, pid_t pid, double t0,
 		} else {
 			res->code = WEXITSTATUS(status);
 		}
+		/*
+		 * A stop that reached the program too (systemd's SIGTERM to
+		 * every process of the unit kills the compilers, make exits 2
+		 * before the flag is seen): cancelled, not a failure of the
+		 * program, which a caller would record as the result.
+		 */
+		if (o->cancel && atomic_load(o->cancel) &&
+		    (res->end == KMIN_SPAWN_SIGNALED || res->code != 0)) {
+			res->end = KMIN_SPAWN_CANCELLED;
+			res->code = 0;
+		}
 	}
 	if (pidfd >= 0)
 		close(pidfd);

@@ -14,6 +14,8 @@
 #     builds no other member of its choice (a copy of the fixture with a
 #     timer-rate choice whose members are all the same size);
 #   - a requirement is never dropped (I2C kept when required);
+#   - a config that built but failed the ELF check is not accepted later
+#     from the store (a copy of the fixture hiding usb_add_hcd);
 #   - --max-builds is honoured (the verification included), status budget;
 #   - kill -9 in mid-run, then the same command resumes the run and
 #     finishes at the optimum;
@@ -180,6 +182,34 @@ check "linear builds both (exit codes: $(tr '\n' ' ' <"$tmp/hz.rc"))" [ "$(hz_bu
 # the choice changes no size: the copy's optimum is the fixture's plus tk_hz
 check "greedy still reaches the optimum with the choice ($optimum + 4 bytes of tk_hz)" \
 	[ "$(jget "$tmp/hz-greedy/summary.json" "j['final']['dec']")" = "$((optimum + 4))" ]
+
+# ---- a config that built but failed the oracle is not accepted from the store ----
+# A copy of the fixture whose usb_add_hcd (the proof of USB) is compiled
+# only with CFG80211, which Kconfig does not say: every config without
+# CFG80211 builds and fails the ELF check.  Halves of a rejected batch
+# often come to the same config (MAC80211 goes with CFG80211), which the
+# store knows as a good build: the run must remember the verdict, or it
+# accepts that config and fails its verification.
+cp -r "$tk" "$tmp/tk-elf"
+python3 - "$tmp/tk-elf/drivers/usb/core/hcd.c" <<'PY'
+import sys
+p = sys.argv[1]
+s = open(p).read()
+s = s.replace("/* Proof of the USB feature", "#ifdef CONFIG_CFG80211\n/* Proof of the USB feature", 1)
+s = s.replace("void usb_init(void)\n{\n\tusb_add_hcd(0, 1);\n}",
+              "#endif\n\nvoid usb_init(void)\n{\n#ifdef CONFIG_CFG80211\n\tusb_add_hcd(0, 1);\n#endif\n}", 1)
+open(p, "w").write(s)
+PY
+"$kmin" run --source "$tmp/tk-elf" --arch arm --jobs 1 --workers 2 --require USB,SPI \
+	--base board_defconfig --db "$tmp/elf.db" --output "$tmp/elf" >"$tmp/elf.log" 2>&1
+rc=$?
+check "the fixture copy hides usb_add_hcd without CFG80211 (the ELF check rejects)" \
+	grep -q "'usb_add_hcd' is not in vmlinux" "$tmp/elf.log"
+check "the run ends verified with CFG80211 kept (exit $rc)" \
+	bash -c "[ $rc = 0 ] && grep -q '^kmin: verification: ok' '$tmp/elf.log' &&
+		grep -q '^CONFIG_CFG80211=y' '$tmp/elf/min.config'"
+check "no accepted step lost usb_add_hcd" \
+	bash -c "! grep -q 'accept.*CFG80211=n' '$tmp/elf.log'"
 
 # ---- SIGTERM while the base builds: interrupted, not failed; resumable ----
 printf '#!/bin/sh\nsleep 4\nexec /usr/bin/make "$@"\n' >"$tmp/bin/make"

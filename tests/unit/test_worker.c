@@ -278,6 +278,57 @@ static void test_spawn_cancel(void **state)
 	assert_true(process_gone(r.pid));
 }
 
+/* The stop reaches the program too: it sets the flag, then kills the program. */
+struct stopper {
+	atomic_int *flag;
+	const char *pidfile;
+};
+
+static void *stop_all(void *arg)
+{
+	struct stopper *st = arg;
+	long pid = -1;
+
+	for (int i = 0; i < 300 && pid <= 0; i++) {
+		usleep(10000);
+		pid = read_pid(st->pidfile);
+	}
+	atomic_store(st->flag, 1);
+	if (pid > 0)
+		kill((pid_t)pid, SIGTERM);
+	return NULL;
+}
+
+/*
+ * systemd stops a unit with SIGTERM to every process: the program dies of
+ * it before the poll sees the flag.  That is a cancel, not a program that
+ * failed (which a build worker would record as the config's result).
+ */
+static void test_spawn_cancel_kills_program(void **state)
+{
+	char pidfile[1024], script[4096];
+	const char *argv[] = { "sh", "-c", script, NULL };
+	struct kmin_spawn_options o = { 0 };
+	struct kmin_spawn_result r;
+	atomic_int flag = 0;
+	struct stopper st = { &flag, pidfile };
+	pthread_t t;
+	char err[256];
+
+	(void)state;
+	snprintf(pidfile, sizeof(pidfile), "%s/stopped.pid", tmpdir);
+	unlink(pidfile);
+	snprintf(script, sizeof(script), "echo $$ > %s.tmp; mv %s.tmp %s; exec sleep 30", pidfile,
+		 pidfile, pidfile);
+	o.argv = argv;
+	o.cancel = &flag;
+	pthread_create(&t, NULL, stop_all, &st);
+	assert_int_equal(kmin_spawn_run(&o, &r, err, sizeof(err)), 0);
+	pthread_join(t, NULL);
+	assert_int_equal(r.end, KMIN_SPAWN_CANCELLED);
+	assert_true(r.seconds < 5);
+}
+
 /* kill -9 of the spawning process takes the whole group with it. */
 static void test_spawn_dies_with_parent(void **state)
 {
@@ -746,6 +797,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_spawn_missing_program),
 		cmocka_unit_test(test_spawn_timeout_kills_group),
 		cmocka_unit_test(test_spawn_cancel),
+		cmocka_unit_test(test_spawn_cancel_kills_program),
 		cmocka_unit_test(test_spawn_dies_with_parent),
 		cmocka_unit_test(test_pool_builds_and_measures),
 		cmocka_unit_test(test_pool_failure_and_divergence),
