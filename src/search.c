@@ -897,6 +897,12 @@ static int reject(struct search *s, struct batch *b, const char *moves, const st
 	return batch_split(s, b);
 }
 
+/* Whether the image is measured: the metric, or a budget without XIP (flash is the image). */
+static bool image_counts(const struct search *s)
+{
+	return kmin_metric_uses_image(s->o->metric) || (s->o->budget && !s->o->budget->xip);
+}
+
 /* Reject the single switch of b without a build, for the rest of the run. */
 static int refuse(struct search *s, struct batch *b, const char *moves, const char *reason)
 {
@@ -1182,6 +1188,23 @@ static int batch_start(struct search *s)
 		snprintf(reason, sizeof(reason), "would lose %s", lost);
 		return reject(s, b, moves, NULL, reason, -1) ? -1 : 1;
 	}
+	/*
+	 * Moves were found inert or not at the state of their round; queued
+	 * since, a gate move (EXPERT=y DEBUG_INFO_DWARF4=y) may be re-based
+	 * on a state that already has the gate: then only the debug format
+	 * changes, a full build for 0 bytes.
+	 */
+	if (s->o->refs) {
+		bool inert;
+		if (kmin_search_inert_diff(s->state, b->config, s->o->refs, image_counts(s), &inert))
+			return batch_free(b), serr(s, "out of memory");
+		if (inert && b->n > 1) {
+			batch_free(b);
+			return 1;
+		}
+		if (inert)
+			return reject(s, b, moves, NULL, "changes nothing that is measured", -1) ? -1 : 1;
+	}
 	if (s->o->strategy == KMIN_STRATEGY_GREEDY && b->n == 1 && !batchable(b->moves[0])) {
 		char reason[160];
 		const struct kmin_assign *to = &b->moves[0]->set[b->moves[0]->nset - 1];
@@ -1368,7 +1391,6 @@ static int round_run(struct search *s)
 	struct kmin_move *c = NULL;
 	size_t n = 0, queued = 0, dropped = 0;
 	unsigned int gen0 = s->gen;
-	bool image_counts;
 	int rc;
 
 	if (kmin_search_candidates(s->o->kc, s->o->scratch, s->state, s->o->reqs, s->o->nreqs,
@@ -1376,9 +1398,8 @@ static int round_run(struct search *s)
 				   s->errlen))
 		return -1;
 	/* a budget without XIP measures flash as the image */
-	image_counts = kmin_metric_uses_image(s->o->metric) || (s->o->budget && !s->o->budget->xip);
 	if (s->o->refs && kmin_search_drop_inert(s->o->kc, s->o->scratch, s->state, s->o->refs,
-						 image_counts, c, &n, &dropped, s->err, s->errlen)) {
+						 image_counts(s), c, &n, &dropped, s->err, s->errlen)) {
 		free(c);
 		return -1;
 	}

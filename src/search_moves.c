@@ -514,9 +514,8 @@ static bool move_inert(const struct kmin_move *m, const struct kmin_refs *refs, 
 	return true;
 }
 
-/* Whether every symbol that differs between configs a and b is inert. */
-static int all_inert(const char *a, const char *b, const struct kmin_refs *refs,
-		     bool image_counts, bool *inert)
+int kmin_search_inert_diff(const char *a, const char *b, const struct kmin_refs *refs,
+			   bool image_counts, bool *inert)
 {
 	struct kmin_divergence *d;
 	size_t n;
@@ -548,7 +547,7 @@ int kmin_search_drop_inert(struct kconfig *kc, const char *scratch, const char *
 			if (kmin_search_apply(kc, scratch, config, &m, 1, NULL, 0, &after, &changed,
 					      &lost, err, errlen))
 				return -1;
-			if (all_inert(config, after, refs, image_counts, &inert)) {
+			if (kmin_search_inert_diff(config, after, refs, image_counts, &inert)) {
 				free(after);
 				return kmin_errf(err, errlen, "out of memory");
 			}

@@ -255,6 +255,14 @@ int kmin_search_drop_inert(struct kconfig *kc, const char *scratch, const char *
 			   const struct kmin_refs *refs, bool image_counts, struct kmin_move *moves,
 			   size_t *n, size_t *dropped, char *err, size_t errlen);
 
+/*
+ * *inert: whether every symbol whose value differs between the configs a
+ * and b (full .config texts) is inert in the sense above, so a build of
+ * one measures the same as the other.  0, or -1 out of memory.
+ */
+int kmin_search_inert_diff(const char *a, const char *b, const struct kmin_refs *refs,
+			   bool image_counts, bool *inert);
+
 /* Whether metric m measures the boot image (not only vmlinux). */
 bool kmin_metric_uses_image(enum kmin_metric m);
 

@@ -15,6 +15,7 @@
 
 #include <cmocka.h>
 
+#include "kmin/refs.h"
 #include "kmin/search.h"
 #include "kmin/store.h"
 #include "kmin/tree.h"
@@ -325,12 +326,44 @@ static void test_store_runs(void **state)
 	tu_remove_tree(dir);
 }
 
+/*
+ * Two configs that differ only in the debug format and in symbols no code
+ * names measure the same; one more symbol the code names, and they do not.
+ */
+static void test_inert_diff(void **state)
+{
+	const char *base = "CONFIG_USED=y\nCONFIG_DEBUG_INFO_NONE=y\n"
+			   "# CONFIG_DEBUG_INFO_DWARF4 is not set\n";
+	const char *debug = "CONFIG_USED=y\n# CONFIG_DEBUG_INFO_NONE is not set\n"
+			    "CONFIG_DEBUG_INFO_DWARF4=y\nCONFIG_DEBUG_INFO=y\nCONFIG_UNNAMED=y\n";
+	const char *used = "# CONFIG_USED is not set\nCONFIG_DEBUG_INFO_NONE=y\n"
+			   "# CONFIG_DEBUG_INFO_DWARF4 is not set\n";
+	struct kmin_refs *refs = NULL;
+	char dir[64], err[256];
+	bool inert = false;
+
+	(void)state;
+	tu_tempdir(dir, sizeof(dir), "inert");
+	tu_write_str(dir, "kernel/used.c", "#ifdef CONFIG_USED\nint used;\n#endif\n");
+	tu_write_str(dir, "Makefile", "obj-$(CONFIG_DEBUG_INFO) += debug.o\n");
+	assert_int_equal(kmin_refs_load(&refs, dir, "arm", NULL, err, sizeof(err)), 0);
+	assert_int_equal(kmin_search_inert_diff(base, debug, refs, false, &inert), 0);
+	assert_true(inert);		/* the debug format (named by a Makefile) and UNNAMED */
+	assert_int_equal(kmin_search_inert_diff(base, base, refs, false, &inert), 0);
+	assert_true(inert);		/* nothing differs */
+	assert_int_equal(kmin_search_inert_diff(base, used, refs, true, &inert), 0);
+	assert_false(inert);		/* USED is named by kernel/used.c */
+	kmin_refs_free(refs);
+	tu_remove_tree(dir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_metrics),
 		cmocka_unit_test(test_moves_format),
 		cmocka_unit_test(test_elf_check),
+		cmocka_unit_test(test_inert_diff),
 		cmocka_unit_test(test_store_runs),
 		cmocka_unit_test_setup_teardown(test_candidates, fixture_setup, fixture_teardown),
 		cmocka_unit_test_setup_teardown(test_apply, fixture_setup, fixture_teardown),
