@@ -48,6 +48,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "kconfig/query.h"
 #include "kmin/file.h"
 #include "kmin/record.h"
 #include "kmin/search.h"
@@ -644,17 +645,61 @@ static int removed_add(struct search *s, const char *moves, int64_t saving)
 
 /* ---- resume ---- */
 
+/* A step of the run being resumed, as replay() needs it. */
+struct past_step {
+	enum kmin_step_kind kind;
+	char *moves;			/* owned */
+	char sha[65];			/* the config built; "" when refused without a build */
+	char *reason;			/* owned */
+	int64_t size, saving;
+};
+
 struct resume_ctx {
 	struct search *s;
 	char sha[65];			/* last base/accept config */
 	char base_sha[65];
+	struct past_step *steps;	/* every step, in order */
+	size_t nsteps;
 	int rc;
 };
+
+static void resume_ctx_clear(struct resume_ctx *c)
+{
+	for (size_t i = 0; i < c->nsteps; i++) {
+		free(c->steps[i].moves);
+		free(c->steps[i].reason);
+	}
+	free(c->steps);
+}
+
+/* Keep a copy of st for replay().  0, or -1 out of memory. */
+static int past_add(struct resume_ctx *c, const struct kmin_run_step *st)
+{
+	struct past_step *v = realloc(c->steps, (c->nsteps + 1) * sizeof(*v)), *p;
+
+	if (!v)
+		return -1;
+	c->steps = v;
+	p = &v[c->nsteps];
+	memset(p, 0, sizeof(*p));
+	p->kind = st->kind;
+	p->size = st->size;
+	p->saving = st->saving;
+	snprintf(p->sha, sizeof(p->sha), "%s", st->config_sha256 ? st->config_sha256 : "");
+	p->moves = strdup(st->moves ? st->moves : "");
+	p->reason = strdup(st->reason ? st->reason : "");
+	c->nsteps++;
+	return p->moves && p->reason ? 0 : -1;
+}
+
+static int replay(struct search *s, const struct resume_ctx *c);
 
 static int on_step(void *payload, const struct kmin_run_step *st)
 {
 	struct resume_ctx *c = payload;
 
+	if (past_add(c, st))
+		return c->rc = serr(c->s, "out of memory"), 1;
 	if (st->kind == KMIN_STEP_REJECT && st->config_sha256 && reason_is_verdict(st->reason) &&
 	    bad_add(c->s, st->config_sha256, st->reason))
 		return c->rc = -1, 1;
@@ -697,27 +742,38 @@ static int resume(struct search *s)
 	size_t len;
 	struct kmin_search_sizes sz;
 	int64_t base_id = 0, state_id = 0;
+	int rc = 0;
 
 	if (kmin_store_steps_foreach(s->o->store, s->o->run_id, on_step, &c, err, sizeof(err)) < 0)
-		return serr(s, "%s", err);
-	if (c.rc)
-		return -1;
-	if (!*c.sha || !*c.base_sha)
-		return 0;
+		rc = serr(s, "%s", err);
+	else if (c.rc)
+		rc = -1;
+	if (rc || !*c.sha || !*c.base_sha)
+		goto out;
 	if (kmin_store_run_get(s->o->store, s->o->run_id, &run, err, sizeof(err)) == 1) {
 		s->res->builds = (unsigned int)run.builds;
 		s->res->cached = (unsigned int)run.cached;
 		kmin_run_clear(&run);
 	}
 	if (sizes_of(s, c.base_sha, &s->res->base, &base_id) || sizes_of(s, c.sha, &sz, &state_id))
-		return 0;
+		goto out;
 	s->base_metric = metric_of(s, &s->res->base, base_id, NULL);
 	if (kmin_store_config_get(s->o->store, c.sha, &text, &len, err, sizeof(err)))
-		return 0;
-	if (visited_add(s, c.base_sha))
-		return -1;
+		goto out;
+	if (visited_add(s, c.base_sha)) {
+		free(text);
+		rc = -1;
+		goto out;
+	}
+	if (state_set(s, text, c.sha, &sz, state_id)) {
+		rc = -1;
+		goto out;
+	}
 	s->res->resumed = true;
-	return state_set(s, text, c.sha, &sz, state_id) ? -1 : 1;
+	rc = replay(s, &c) ? -1 : 1;
+out:
+	resume_ctx_clear(&c);
+	return rc;
 }
 
 /* ---- the base ---- */
@@ -845,15 +901,12 @@ static struct rejected *rejected_find(struct search *s, const char *key)
 	return NULL;
 }
 
-static void rejected_mark(struct search *s, const struct kmin_move *m, bool final)
+static void rejected_mark_key(struct search *s, const char *key, bool final, unsigned int gen)
 {
-	char key[256];
-	struct rejected *r, *v;
+	struct rejected *r = rejected_find(s, key), *v;
 
-	move_key(m, key, sizeof(key));
-	r = rejected_find(s, key);
 	if (r) {
-		r->gen = s->gen;
+		r->gen = gen;
 		r->final = r->final || final;
 		return;
 	}
@@ -862,10 +915,18 @@ static void rejected_mark(struct search *s, const struct kmin_move *m, bool fina
 		return;
 	s->rej = v;
 	v[s->nrej].key = strdup(key);
-	v[s->nrej].gen = s->gen;
+	v[s->nrej].gen = gen;
 	v[s->nrej].final = final;
 	if (v[s->nrej].key)
 		s->nrej++;
+}
+
+static void rejected_mark(struct search *s, const struct kmin_move *m, bool final)
+{
+	char key[256];
+
+	move_key(m, key, sizeof(key));
+	rejected_mark_key(s, key, final, s->gen);
 }
 
 /* ---- deciding ---- */
@@ -925,13 +986,13 @@ static bool was_left(const struct search *s, const char *symbol)
  * (CRC32_SLICEBY8 -> SLICEBY4 -> SARWATE -> BIT: the way back is three
  * builds that grow).  0, or -1 out of memory.
  */
-static int left_add(struct search *s, const char *config)
+static int left_add_between(struct search *s, const char *before, const char *config)
 {
 	struct kmin_divergence *d;
 	size_t n;
 	int rc = 0;
 
-	if (kmin_config_diff(s->state, config, &d, &n))
+	if (kmin_config_diff(before, config, &d, &n))
 		return serr(s, "out of memory");
 	for (size_t i = 0; i < n && !rc; i++) {
 		char **v;
@@ -947,6 +1008,11 @@ static int left_add(struct search *s, const char *config)
 	}
 	kmin_divergences_free(d, n);
 	return rc;
+}
+
+static int left_add(struct search *s, const char *config)
+{
+	return left_add_between(s, s->state, config);
 }
 
 static int accept(struct search *s, struct batch *b, const char *moves, struct outcome *oc,
@@ -1003,22 +1069,134 @@ static const struct neutral *neutral_find(const struct search *s,
  * bytes each, five builds of twenty-eight in a top-down run).  Greedy
  * only; linear, the baseline, tries every member.  0, or -1 out of memory.
  */
-static int neutral_note(struct search *s, const struct kmin_move *m, int64_t delta)
+static int neutral_add(struct search *s, const struct kconfig_symbol *choice, const char *member,
+		       int64_t delta)
 {
 	struct neutral *v;
 
-	if (s->o->strategy != KMIN_STRATEGY_GREEDY || !m->lateral || !m->choice ||
-	    (delta < 0 ? -delta : delta) >= lateral_min_saving(s) || neutral_find(s, m->choice))
+	if (s->o->strategy != KMIN_STRATEGY_GREEDY || !choice ||
+	    (delta < 0 ? -delta : delta) >= lateral_min_saving(s) || neutral_find(s, choice))
 		return 0;
 	v = realloc(s->neutral, (s->nneutral + 1) * sizeof(*v));
 	if (!v)
 		return serr(s, "out of memory");
 	s->neutral = v;
-	v[s->nneutral].choice = m->choice;
+	v[s->nneutral].choice = choice;
 	v[s->nneutral].delta = delta;
-	if (!(v[s->nneutral].member = strdup(m->set[m->nset - 1].symbol)))
+	if (!(v[s->nneutral].member = strdup(member)))
 		return serr(s, "out of memory");
 	s->nneutral++;
+	return 0;
+}
+
+static int neutral_note(struct search *s, const struct kmin_move *m, int64_t delta)
+{
+	return m->lateral ? neutral_add(s, m->choice, m->set[m->nset - 1].symbol, delta) : 0;
+}
+
+/* ---- resuming: what the steps knew ---- */
+
+/* Reasons that refuse a move for the rest of a run (reject(), refuse()). */
+static bool reason_is_final(const char *reason)
+{
+	static const char suffix[] = " was left for a smaller member";
+	size_t n = strlen(reason), k = sizeof(suffix) - 1;
+
+	return !strncmp(reason, "saves only ", 11) ||
+	       !strncmp(reason, "its choice hardly changes the size", 34) ||
+	       (n > k && !strcmp(reason + n - k, suffix));
+}
+
+/*
+ * The choice member a step's moves switch to, when they are one switch
+ * ("HZ_250=y", or a gate and a member: "EXPERT=y SLOB=y"), else NULL; its
+ * name into name[len].
+ */
+static const struct kconfig_symbol *switched_member(struct search *s, const char *moves,
+						    char *name, size_t len)
+{
+	const char *sp = strchr(moves, ' '), *last = sp ? sp + 1 : moves;
+	size_t n = strlen(last);
+	struct kconfig_symbol *first, *sym;
+
+	if (strchr(last, ' ') || n < 3 || strcmp(last + n - 2, "=y") || n - 2 >= len)
+		return NULL;
+	memcpy(name, last, n - 2);
+	name[n - 2] = '\0';
+	sym = kconfig_symbol_find(s->o->kc, name);
+	if (!sym || !kconfig_symbol_choice(s->o->kc, sym))
+		return NULL;
+	if (sp) {	/* the first of two: a gate, not a member (two switches: a batch) */
+		char gate[128];
+		if ((size_t)(sp - moves) >= sizeof(gate))
+			return NULL;
+		memcpy(gate, moves, (size_t)(sp - moves));
+		gate[sp - moves] = '\0';
+		if (strlen(gate) < 3 || strcmp(gate + strlen(gate) - 2, "=y"))
+			return NULL;
+		gate[strlen(gate) - 2] = '\0';
+		first = kconfig_symbol_find(s->o->kc, gate);
+		if (!first || kconfig_symbol_choice(s->o->kc, first))
+			return NULL;
+	}
+	return kconfig_symbol_choice(s->o->kc, sym);
+}
+
+/* An accepted switch of a resumed greedy run: the members it left (prev -> sha). */
+static int replay_left(struct search *s, const char *prev, const char *sha)
+{
+	char err[512], *before = NULL, *after = NULL;
+	size_t len;
+	int rc = 0;
+
+	if (!kmin_store_config_get(s->o->store, prev, &before, &len, err, sizeof(err)) &&
+	    !kmin_store_config_get(s->o->store, sha, &after, &len, err, sizeof(err)))
+		rc = left_add_between(s, before, after);
+	free(before);
+	free(after);
+	return rc;
+}
+
+/*
+ * What the steps of a resumed run knew besides its state: the states it
+ * visited, the moves rejected alone (a final one is not tried again, one
+ * rejected after the last acceptance not before the next), and for
+ * greedy the choices found to be the same size (judged with today's
+ * minimum) and the members left for smaller ones.  Without this a
+ * resumed run would build again what it had refused.  0, or -1.
+ */
+static int replay(struct search *s, const struct resume_ctx *c)
+{
+	bool greedy = s->o->strategy == KMIN_STRATEGY_GREEDY;
+	const char *prev = NULL;
+	size_t last = 0;
+	char name[128];
+
+	for (size_t i = 0; i < c->nsteps; i++)
+		if (c->steps[i].kind == KMIN_STEP_ACCEPT && c->steps[i].sha[0])
+			last = i;
+	for (size_t i = 0; i < c->nsteps; i++) {
+		const struct past_step *p = &c->steps[i];
+		const struct kconfig_symbol *choice = switched_member(s, p->moves, name, sizeof(name));
+
+		if (p->kind == KMIN_STEP_BASE && !strcmp(p->reason, "ok") && p->sha[0]) {
+			prev = p->sha;
+		} else if (p->kind == KMIN_STEP_ACCEPT && p->sha[0]) {
+			if (!visited(s, p->sha) && visited_add(s, p->sha))
+				return -1;
+			if (greedy && choice && prev && replay_left(s, prev, p->sha))
+				return -1;
+			prev = p->sha;
+		} else if (p->kind == KMIN_STEP_REJECT) {
+			/* a switch measured alone is final, as rejected_mark() has it */
+			rejected_mark_key(s, p->moves,
+					  reason_is_final(p->reason) || (choice && p->size >= 0),
+					  i > last ? s->gen : s->gen - 1);
+			if (choice && p->sha[0] && p->size >= 0 &&
+			    neutral_add(s, choice, name, p->saving))
+				return -1;
+		}
+	}
 	return 0;
 }
 

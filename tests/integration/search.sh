@@ -10,7 +10,8 @@
 #   - linear reaches it too, with more builds;
 #   - a choice switch saving less than --min-switch-saving is rejected,
 #     and not tried again; a member greedy left for a smaller one is not
-#     tried again; once a switch moved the size by less than that, greedy
+#     tried again, nor after a resume (the steps are replayed); once a
+#     switch moved the size by less than that, greedy
 #     builds no other member of its choice (a copy of the fixture with a
 #     timer-rate choice whose members are all the same size);
 #   - a requirement is never dropped (I2C kept when required);
@@ -132,6 +133,12 @@ check "greedy takes SLUB=y alone, then refuses SLAB=y without a build" \
 		grep -q 'reject SLAB=y: SLAB was left for a smaller member' '$tmp/left.log'"
 check "... and keeps SLUB (SLOB=n required)" \
 	bash -c "grep -q '^CONFIG_SLUB=y' '$tmp/left/min.config' && ! grep -q '^CONFIG_SLOB=y' '$tmp/left/min.config'"
+# resumed, the run knows from its steps what it refused: SLAB=y is not
+# even asked of the store again
+trun --require USB,SPI,SLOB=n --base board_defconfig --db "$tmp/left.db" --output "$tmp/left" \
+	--resume 1 >"$tmp/left2.log" 2>&1
+check "resumed (--resume 1): the member left stays refused, from the steps (exit $?)" \
+	bash -c "grep -q '(resumed)' '$tmp/left2.log' && ! grep -q 'SLAB=y' '$tmp/left2.log'"
 
 # ---- a choice whose members are the same size: one build, not one per member ----
 # A copy of the fixture with a timer-rate choice (HZ_100 default, HZ_250,
