@@ -101,9 +101,10 @@ static const char run_usage[] =
 	"                         moved by less than that.\n"
 	KMIN_BUILD_OPTS_HELP
 	"  --max-builds N         at most N builds, the final verification included\n"
-	"                         (answers from the database are free)\n"
+	"                         (answers from the database are free); a resumed run\n"
+	"                         counts the builds it made before\n"
 	"  --time-budget D        stop starting builds after D (90s, 30m, 1h; default 40m;\n"
-	"                         0: none)\n"
+	"                         0: none), counted from this start, resumed or not\n"
 	"  --db FILE              results database (default: $KMIN_DB, else\n"
 	"                         $XDG_DATA_HOME/kmin/results.db)\n"
 	"  --output DIR           where min.config, min_defconfig and summary.json go\n"
