@@ -1,4 +1,4 @@
--- schema.sql - the current schema of the kmin results store (user_version 5).
+-- schema.sql - the current schema of the kmin results store (user_version 6).
 --
 -- How this file and db/migrations/ relate: a database is only ever built
 -- by applying db/migrations/NNNN-*.sql in order, each in one transaction

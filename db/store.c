@@ -124,6 +124,7 @@ struct kmin_store {
 	pthread_mutex_t lock;		/* held by every public call */
 	sqlite3_stmt *stmt[ST_COUNT];	/* prepared on first use */
 	char failmsg[256];		/* SQLite's message of a failed write, kept across ROLLBACK */
+	int claim_fd;			/* "<path>.runs.lock", holding this handle's run claims; -1 */
 };
 
 /* ---- errors ---- */
@@ -554,6 +555,17 @@ static int create_new(const char *path, char *err, size_t errlen)
 	rc = make_parents(path, err, errlen);
 	if (rc < 0)
 		return rc;
+	/*
+	 * A write-ahead log left by a database that was deleted or moved
+	 * after kill -9 would be read into the new one (its committed pages):
+	 * refuse.  An empty one, or a -shm alone, holds nothing.
+	 */
+	struct stat st;
+	if (snprintf(side, sizeof(side), "%s-wal", path) < (int)sizeof(side) &&
+	    !stat(side, &st) && st.st_size > 0)
+		return fail(KMIN_STORE_EINVAL, err, errlen,
+			    "'%s' has no database but '%s' is left of one: remove it, or put back "
+			    "the database it belongs to", path, side);
 	if (snprintf(tmp, sizeof(tmp), "%s.new-XXXXXX", path) >= (int)sizeof(tmp))
 		return fail(KMIN_STORE_EINVAL, err, errlen, "database path too long: '%s'", path);
 	fd = mkstemp(tmp);
@@ -657,6 +669,7 @@ int kmin_store_open(struct kmin_store **out, const char *path, unsigned int flag
 		return fail(KMIN_STORE_EGENERIC, err, errlen, "out of memory");
 	}
 	s->readonly = flags & KMIN_STORE_READONLY;
+	s->claim_fd = -1;
 	if (lock_init(&s->lock)) {
 		free(s->path);
 		free(s);
@@ -680,9 +693,47 @@ void kmin_store_close(struct kmin_store *s)
 	for (int i = 0; i < ST_COUNT; i++)
 		sqlite3_finalize(s->stmt[i]);
 	sqlite3_close_v2(s->db);
+	if (s->claim_fd >= 0)
+		close(s->claim_fd);	/* releases the claims */
 	pthread_mutex_destroy(&s->lock);
 	free(s->path);
 	free(s);
+}
+
+/*
+ * Claims are open-file-description locks (F_OFD_SETLK: owned by this
+ * handle's descriptor, not by the process) on the byte at offset id of
+ * one file beside the database.  The kernel drops them when the
+ * descriptor is closed or the process dies, kill -9 included, so a
+ * crashed run can be resumed at once and no stale lock is ever left.
+ */
+int kmin_store_run_claim(struct kmin_store *s, int64_t id, char *err, size_t errlen)
+{
+	struct flock fl = { .l_type = F_WRLCK, .l_whence = SEEK_SET, .l_start = (off_t)id,
+			    .l_len = 1 };
+	char path[PATH_MAX];
+	int rc = 0;
+
+	if (id <= 0)
+		return fail(KMIN_STORE_EINVAL, err, errlen, "no run %lld", (long long)id);
+	pthread_mutex_lock(&s->lock);
+	if (s->claim_fd < 0) {
+		if ((size_t)snprintf(path, sizeof(path), "%s.runs.lock", s->path) >= sizeof(path))
+			rc = fail(KMIN_STORE_EGENERIC, err, errlen, "path too long: '%s.runs.lock'",
+				  s->path);
+		else if ((s->claim_fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644)) < 0)
+			rc = fail(KMIN_STORE_EACCESS, err, errlen, "cannot open '%s': %s", path,
+				  strerror(errno));
+	}
+	if (!rc && fcntl(s->claim_fd, F_OFD_SETLK, &fl)) {
+		if (errno == EAGAIN || errno == EACCES)
+			rc = 1;
+		else
+			rc = fail(KMIN_STORE_EGENERIC, err, errlen, "cannot lock run %lld in '%s.runs.lock': %s",
+				  (long long)id, s->path, strerror(errno));
+	}
+	pthread_mutex_unlock(&s->lock);
+	return rc;
 }
 
 /* ---- for the store's other files (store_internal.h) ---- */
@@ -1033,7 +1084,7 @@ int kmin_store_config_put(struct kmin_store *s, const char *text, size_t len, ch
 			  int64_t *id_out, char *err, size_t errlen)
 {
 	char sha[65];
-	char *norm;
+	char *norm = NULL;
 	size_t n;
 	int64_t id = 0;
 	int rc;

@@ -205,9 +205,14 @@ static int parse_duration(const char *s, double *out)
 		return -1;
 	while (*p) {
 		char *end;
-		double v = strtod(p, &end);
-		if (end == p || v < 0)
+		double v;
+		v = strtod(p, &end);
+		if (end == p || v < 0 || v > 1e7)
 			return -1;
+		/* digits and a point only: strtod also takes nan, inf, hex and exponents */
+		for (const char *q = p; q < end; q++)
+			if (!((*q >= '0' && *q <= '9') || *q == '.'))
+				return -1;
 		switch (*end) {
 		case 'h': v *= 3600; end++; break;
 		case 'm': v *= 60; end++; break;
@@ -599,7 +604,25 @@ static int run_key(const struct run_ctx *r, char hex[65])
 	return ok ? 0 : -1;
 }
 
-/* Find the run to resume or create a new one. */
+/*
+ * Hold r->run_id for this process: a second kmin on the same command and
+ * database must not work on the same run row.  0, or -1 (said).
+ */
+static int claim_run(struct run_ctx *r)
+{
+	char err[512];
+	int rc = kmin_store_run_claim(r->store, r->run_id, err, sizeof(err));
+
+	if (rc < 0)
+		return kmin_errorf("%s", err);
+	if (rc == 1)
+		return kmin_errorf("run %lld is being run by another kmin process on '%s'; wait "
+				   "for it to end, or give another --db", (long long)r->run_id,
+				   kmin_store_path(r->store));
+	return 0;
+}
+
+/* Find the run to resume or create a new one, and claim it. */
 static int open_run(struct run_ctx *r)
 {
 	struct kmin_run run = { 0 };
@@ -616,17 +639,25 @@ static int open_run(struct run_ctx *r)
 			return kmin_errorf("no run %lld in '%s'", (long long)r->a.resume_id,
 					   kmin_store_path(r->store));
 		rc = strcmp(run.key, key);
+		enum kmin_run_status status = run.status;
 		kmin_run_clear(&run);
 		if (rc)
 			return kmin_errorf("run %lld was another command (kernel, arch, requirements, "
 					   "base, metric or strategy differ)", (long long)r->a.resume_id);
+		/* a run that stopped for its budget goes on with a larger one */
+		if (status == KMIN_RUN_DONE || status == KMIN_RUN_FAILED)
+			return kmin_errorf("run %lld is finished (%s); run the command without "
+					   "--resume for a new run", (long long)r->a.resume_id,
+					   kmin_run_status_name(status));
 		r->run_id = r->a.resume_id;
-		return 0;
+		return claim_run(r);
 	}
 	rc = kmin_store_run_find_unfinished(r->store, key, &r->run_id, err, sizeof(err));
 	if (rc < 0)
 		return kmin_errorf("%s", err);
 	if (rc == 1) {
+		if (claim_run(r))
+			return -1;
 		if (!r->a.quiet)
 			kmin_infof("resuming run %lld", (long long)r->run_id);
 		return 0;
@@ -645,7 +676,7 @@ static int open_run(struct run_ctx *r)
 	run.base_size = run.final_size = -1;
 	if (kmin_store_run_create(r->store, &run, &r->run_id, err, sizeof(err)) < 0)
 		return kmin_errorf("%s", err);
-	return 0;
+	return claim_run(r);
 }
 
 /* ---- progress ---- */
@@ -972,7 +1003,7 @@ static int search(struct run_ctx *r)
 		kmin_errorf("%s", res.message);
 		rc = KMIN_EXIT_FAIL;
 	}
-	if (res.config) {
+	if (res.config && !rc) {	/* an interrupted or failed run leaves the last result */
 		char path[PATH_MAX];
 		if (kmin_mkdir_p(r->a.output, 0755))
 			rc = (kmin_errorf("cannot create '%s': %s", r->a.output, strerror(errno)),

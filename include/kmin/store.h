@@ -359,6 +359,14 @@ int kmin_store_run_update(struct kmin_store *s, const struct kmin_run *run, char
 int kmin_store_run_get(struct kmin_store *s, int64_t id, struct kmin_run *out, char *err,
 		       size_t errlen);
 
+/*
+ * Claim run id for this handle until kmin_store_close(): 0 claimed (or
+ * already ours), 1 another process or handle holds it (the run is still
+ * going there), negative with a message on error.  The claim lives in
+ * "<database>.runs.lock" and ends with the process, kill -9 included.
+ */
+int kmin_store_run_claim(struct kmin_store *s, int64_t id, char *err, size_t errlen);
+
 /* The newest run with this key still 'running': 1 and *id_out, or 0 for none. */
 int kmin_store_run_find_unfinished(struct kmin_store *s, const char *key, int64_t *id_out,
 				   char *err, size_t errlen);

@@ -19,7 +19,8 @@
 #     from the store (a copy of the fixture hiding usb_add_hcd);
 #   - --max-builds is honoured (the verification included), status budget;
 #   - kill -9 in mid-run, then the same command resumes the run and
-#     finishes at the optimum;
+#     finishes at the optimum; a second kmin on a run still going is
+#     refused; --resume of a finished run is refused;
 #   - `kmin runs --format json` lists the runs with their fields;
 #   - bare `kmin --arch ... --require ...` is `kmin run`;
 #   - from tinyconfig + USB,SPI (already minimal) the engine finds no
@@ -133,12 +134,23 @@ check "greedy takes SLUB=y alone, then refuses SLAB=y without a build" \
 		grep -q 'reject SLAB=y: SLAB was left for a smaller member' '$tmp/left.log'"
 check "... and keeps SLUB (SLOB=n required)" \
 	bash -c "grep -q '^CONFIG_SLUB=y' '$tmp/left/min.config' && ! grep -q '^CONFIG_SLOB=y' '$tmp/left/min.config'"
-# resumed, the run knows from its steps what it refused: SLAB=y is not
-# even asked of the store again
-trun --require USB,SPI,SLOB=n --base board_defconfig --db "$tmp/left.db" --output "$tmp/left" \
-	--resume 1 >"$tmp/left2.log" 2>&1
-check "resumed (--resume 1): the member left stays refused, from the steps (exit $?)" \
-	bash -c "grep -q '(resumed)' '$tmp/left2.log' && ! grep -q 'SLAB=y' '$tmp/left2.log'"
+# stopped by its budget after SLUB=y, then resumed with a larger one: the
+# run knows from its steps which member it left, and SLAB=y is refused
+# without asking the store (one worker: the same order every time)
+trun --workers 1 --require USB,SPI,SLOB=n --base board_defconfig --db "$tmp/left1.db" \
+	--output "$tmp/left1" --max-builds 18 >"$tmp/left1.log" 2>&1
+trun --workers 1 --require USB,SPI,SLOB=n --base board_defconfig --db "$tmp/left1.db" \
+	--output "$tmp/left1" --max-builds 40 --resume 1 >"$tmp/left2.log" 2>&1
+check "stopped by --max-builds 18 after SLUB=y (status budget)" \
+	bash -c "grep -q 'accept SLUB=y' '$tmp/left1.log' && grep -q '^run 1 (greedy, dec): budget' '$tmp/left1.log'"
+check "resumed with --resume 1: SLAB=y refused from the replayed steps, not asked of the store" \
+	bash -c "grep -q 'reject SLAB=y: SLAB was left for a smaller member' '$tmp/left2.log' &&
+		! grep -q 'reject SLAB=y: failed' '$tmp/left2.log' && grep -q '(resumed)' '$tmp/left2.log'"
+trun --workers 1 --require USB,SPI,SLOB=n --base board_defconfig --db "$tmp/left1.db" \
+	--output "$tmp/left1" --resume 1 >"$tmp/left3.log" 2>&1
+rc=$?
+check "--resume of a finished run is refused (exit $rc)" \
+	bash -c "[ $rc != 0 ] && grep -q 'run 1 is finished (done)' '$tmp/left3.log'"
 
 # ---- a choice whose members are the same size: one build, not one per member ----
 # A copy of the fixture with a timer-rate choice (HZ_100 default, HZ_250,
@@ -236,6 +248,35 @@ trun --require USB,SPI --base board_defconfig --db "$tmp/t.db" --output "$tmp/t"
 check "... and the same command finishes it at the optimum" \
 	bash -c "grep -q 'resuming run 1' '$tmp/t2.log' &&
 		[ \"\$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))[\"final\"][\"dec\"])' '$tmp/t/summary.json')\" = $optimum ]"
+
+# ---- bad option values: exit 2, naming the option and the value ----
+for bad in "--time-budget nan" "--time-budget 0x10" "--time-budget 1e3" "--max-builds abc" \
+	"--metric foo" "--strategy best" "--min-switch-saving 5x"; do
+	# shellcheck disable=SC2086
+	trun --require USB,SPI --base board_defconfig --db "$tmp/bad.db" $bad --plan \
+		>"$tmp/bad.log" 2>&1
+	rc=$?
+	check "$bad is refused (exit $rc)" \
+		bash -c "[ $rc = 2 ] && grep -q -- '${bad#* }' '$tmp/bad.log'"
+done
+
+# ---- two kmin on one command and database: the second does not join the run ----
+(PATH=$tmp/bin:$PATH exec "$kmin" run --source "$tk" --arch arm --jobs 2 --require USB,SPI \
+	--base board_defconfig --db "$tmp/two.db" --output "$tmp/two" >"$tmp/two1.log" 2>&1) &
+pid=$!
+sleep 2
+trun --require USB,SPI --base board_defconfig --db "$tmp/two.db" --output "$tmp/two" \
+	>"$tmp/two2.log" 2>&1
+rc=$?
+check "a second kmin on a run still going is refused (exit $rc)" \
+	bash -c "[ $rc != 0 ] && grep -q 'run 1 is being run by another kmin process' '$tmp/two2.log'"
+kill -9 $pid 2>/dev/null
+wait $pid 2>/dev/null
+trun --require USB,SPI --base board_defconfig --db "$tmp/two.db" --output "$tmp/two" \
+	>"$tmp/two3.log" 2>&1
+rc=$?
+check "after kill -9 of the first, the claim is gone: the same command resumes run 1 (exit $rc)" \
+	bash -c "[ $rc = 0 ] && grep -q 'resuming run 1' '$tmp/two3.log'"
 
 # ---- kmin runs ----
 "$kmin" runs --db "$tmp/g.db" --format json >"$tmp/runs.json"

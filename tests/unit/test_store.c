@@ -289,6 +289,50 @@ static void test_open_creates(void **state)
 	tu_remove_tree(f.dir);
 }
 
+/* A -wal left by a deleted database would be read into a new one: refused. */
+static void test_refuse_stale_log(void **state)
+{
+	struct fixture f;
+	struct kmin_store *s = NULL;
+	char wal[300], err[256];
+	(void)state;
+
+	make_dir(&f);
+	snprintf(wal, sizeof(wal), "%s-wal", f.db);
+	tu_write_str(f.dir, "results.db-wal", "log of a database that is gone");
+	assert_int_equal(kmin_store_open(&s, f.db, 0, err, sizeof(err)), KMIN_STORE_EINVAL);
+	assert_null(s);
+	assert_non_null(strstr(err, wal));
+	assert_int_equal(access(f.db, F_OK), -1);	/* nothing was created */
+	unlink(wal);
+	assert_int_equal(kmin_store_open(&s, f.db, 0, err, sizeof(err)), 0);
+	kmin_store_close(s);
+	tu_remove_tree(f.dir);
+}
+
+/* A run is claimed by one handle at a time, until it is closed. */
+static void test_run_claim(void **state)
+{
+	struct fixture f;
+	struct kmin_store *a, *b;
+	char err[256];
+	(void)state;
+
+	make_dir(&f);
+	assert_int_equal(kmin_store_open(&a, f.db, 0, err, sizeof(err)), 0);
+	assert_int_equal(kmin_store_open(&b, f.db, 0, err, sizeof(err)), 0);
+	assert_int_equal(kmin_store_run_claim(a, 1, err, sizeof(err)), 0);
+	assert_int_equal(kmin_store_run_claim(a, 1, err, sizeof(err)), 0);	/* ours already */
+	assert_int_equal(kmin_store_run_claim(b, 1, err, sizeof(err)), 1);	/* taken */
+	assert_int_equal(kmin_store_run_claim(b, 2, err, sizeof(err)), 0);	/* another run */
+	assert_int_equal(kmin_store_run_claim(a, 2, err, sizeof(err)), 1);
+	assert_true(kmin_store_run_claim(a, 0, err, sizeof(err)) < 0);
+	kmin_store_close(a);
+	assert_int_equal(kmin_store_run_claim(b, 1, err, sizeof(err)), 0);	/* released */
+	kmin_store_close(b);
+	tu_remove_tree(f.dir);
+}
+
 static void test_refuse_incomplete(void **state)
 {
 	struct fixture f;
@@ -1237,6 +1281,8 @@ int main(void)
 		cmocka_unit_test(test_migrations_give_schema),
 		cmocka_unit_test(test_open_creates),
 		cmocka_unit_test(test_refuse_incomplete),
+		cmocka_unit_test(test_refuse_stale_log),
+		cmocka_unit_test(test_run_claim),
 		cmocka_unit_test(test_refuse_not_sqlite),
 		cmocka_unit_test(test_refuse_foreign_sqlite),
 		cmocka_unit_test(test_refuse_newer),
