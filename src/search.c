@@ -206,7 +206,7 @@ struct search {
 	unsigned int job_seq;		/* names of artifact directories */
 	bool budget_hit;		/* a batch was left untested for the budget */
 	bool fits;			/* --budget: the state fits it, the search is over */
-	bool record_failed;		/* a build could not be stored: s->err says why */
+	bool record_failed;		/* a build, step or run row could not be stored: s->err says why */
 	int64_t base_metric;		/* the base's metric (the run row's base_size) */
 	char *err;
 	size_t errlen;
@@ -308,7 +308,11 @@ static void run_save(struct search *s, enum kmin_run_status status, bool finishe
 	r.finished_ms = finished ? kmin_record_now_ms() : 0;
 	if (s->nvisited)
 		r.base_sha256 = s->visited[0];
-	kmin_store_run_update(s->o->store, &r, err, sizeof(err));
+	if (kmin_store_run_update(s->o->store, &r, err, sizeof(err)) < 0 && !s->record_failed) {
+		/* the run row would disagree with its steps: stop at the next result */
+		serr(s, "run %lld: %s", (long long)s->o->run_id, err);
+		s->record_failed = true;
+	}
 }
 
 static void step_add(struct search *s, enum kmin_step_kind kind, const char *moves,
@@ -326,7 +330,11 @@ static void step_add(struct search *s, enum kmin_step_kind kind, const char *mov
 	st.size = size;
 	st.saving = size >= 0 && s->state_metric >= 0 ? s->state_metric - size : 0;
 	st.cached = oc && oc->cached;
-	kmin_store_step_add(s->o->store, &st, err, sizeof(err));
+	if (kmin_store_step_add(s->o->store, &st, err, sizeof(err)) < 0 && !s->record_failed) {
+		/* a lost step would be lost to resume: stop at the next result */
+		serr(s, "run %lld: %s", (long long)s->o->run_id, err);
+		s->record_failed = true;
+	}
 }
 
 /* ---- builds through the store and the pool ---- */
@@ -1587,7 +1595,7 @@ static int round_run(struct search *s)
 		kmin_moves_sort(c, n);
 	rc = queue_round(s, c, n, &queued);
 	emit(s, KMIN_SEARCH_EV_CANDIDATES, NULL, 0, NULL, false, false, -1, queued);
-	while (!rc && (s->qn || s->inflight)) {
+	while (!rc && !s->record_failed && (s->qn || s->inflight)) {
 		unsigned int w = s->o->strategy == KMIN_STRATEGY_LINEAR ? 1 : s->o->workers;
 		while (!rc && queue_ready(s) && !s->fits && s->inflight < (w ? w : 1)) {
 			if (!budget_left(s)) {
@@ -1604,7 +1612,7 @@ static int round_run(struct search *s)
 		rc = drain(s);
 	queue_clear(s);
 	free(c);
-	return rc < 0 ? -1 : s->gen != gen0;
+	return rc < 0 || s->record_failed ? -1 : s->gen != gen0;
 }
 
 /* ---- the final verification ---- */
@@ -1704,6 +1712,8 @@ int kmin_search_run(const struct kmin_search_options *opts, struct kmin_search_r
 	res->seconds = elapsed(&s);
 	if (rc == 0)
 		run_save(&s, res->status, res->status != KMIN_RUN_RUNNING);
+	if (rc == 0 && s.record_failed)
+		rc = -1;	/* s.err says what could not be stored */
 	if (rc == 0 && s.state) {
 		res->config = s.state;
 		s.state = NULL;

@@ -249,6 +249,23 @@ check "... and the same command finishes it at the optimum" \
 	bash -c "grep -q 'resuming run 1' '$tmp/t2.log' &&
 		[ \"\$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))[\"final\"][\"dec\"])' '$tmp/t/summary.json')\" = $optimum ]"
 
+# ---- a step that cannot be stored stops the run (resume needs every step) ----
+# a copy of a database with two runs done; a trigger refuses a new run's
+# steps after its third
+cp "$tmp/g.db" "$tmp/steps.db"
+python3 -c "
+import sqlite3, sys
+d = sqlite3.connect(sys.argv[1])
+d.execute(\"CREATE TRIGGER no_steps BEFORE INSERT ON steps WHEN NEW.run_id > 2 AND NEW.seq > 3 \"
+          \"BEGIN SELECT RAISE(ABORT, 'steps refused by the test'); END\")
+d.commit()" "$tmp/steps.db"
+trun --require USB,SPI,I2C --base board_defconfig --db "$tmp/steps.db" --output "$tmp/steps" \
+	>"$tmp/steps.log" 2>&1
+rc=$?
+check "a step the database refuses stops the run: exit 1, the reason said, the run resumable (exit $rc)" \
+	bash -c "[ $rc = 1 ] && grep -q 'steps refused by the test' '$tmp/steps.log' &&
+		'$kmin' runs --db '$tmp/steps.db' --format json | grep -q '\"status\":\"running\"'"
+
 # ---- bad option values: exit 2, naming the option and the value ----
 for bad in "--time-budget nan" "--time-budget 0x10" "--time-budget 1e3" "--max-builds abc" \
 	"--metric foo" "--strategy best" "--min-switch-saving 5x"; do
