@@ -571,8 +571,9 @@ static int job_make(struct job_ctx *c, const char *const *targets, double *secon
 		     kmin_job_stage_name(c->r->stage));
 	else if (sr.end == KMIN_SPAWN_CANCELLED)
 		fail(c, KMIN_JOB_CANCELLED, "cancelled in %s", kmin_job_stage_name(c->r->stage));
-	else if (sr.end == KMIN_SPAWN_SIGNALED)
-		fail(c, KMIN_JOB_FAILED, "make killed by signal %d", sr.code);
+	else if (sr.end == KMIN_SPAWN_SIGNALED)	/* not by kmin: the OOM killer, a user */
+		fail(c, KMIN_JOB_ERROR, "make killed by signal %d, not by kmin: says nothing "
+		     "about the config", sr.code);
 	else if (sr.code != 0)
 		fail(c, KMIN_JOB_FAILED, "make %s exited with status %d",
 		     kmin_job_stage_name(c->r->stage), sr.code);
@@ -764,6 +765,16 @@ static void read_log(struct job_ctx *c)
 		best = NULL;
 		if (strstr(text, "No space left on device"))
 			c->r->status = KMIN_JOB_NOSPACE;
+		else if (strstr(text, "Killed signal terminated program")) {
+			/* gcc's words for a cc1 killed under it: memory, not the config */
+			char *m = fmtdup("%s: a compiler was killed, most likely for memory; "
+					 "try fewer --jobs or --workers", c->r->message);
+			c->r->status = KMIN_JOB_ERROR;
+			if (m) {
+				free(c->r->message);
+				c->r->message = m;
+			}
+		}
 	}
 	free(best);
 	/* The tail: at most LOG_TAIL_LINES lines, LOG_TAIL_BYTES bytes. */

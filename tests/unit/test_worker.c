@@ -62,6 +62,10 @@ static const char fake_make[] =
 	"if grep -q CONFIG_NOSPACE=y \"$O/.config\"; then\n"
 	"  echo 'ld: final link failed: No space left on device' >&2; exit 2\n"
 	"fi\n"
+	"if grep -q CONFIG_OOM=y \"$O/.config\"; then\n"
+	"  echo 'gcc: fatal error: Killed signal terminated program cc1' >&2\n"
+	"  echo 'make[1]: *** [init/main.o] Error 1' >&2; exit 2\n"
+	"fi\n"
 	"if grep -q CONFIG_CLUSTER=y \"$O/.config\"; then\n"
 	"  echo \"$* $CCACHE_PREFIX\" >> \"$O/make.args\"\n"
 	"  case \" $* \" in *' KMIN_LOCAL=1 '*) ;; *)\n"
@@ -463,7 +467,7 @@ static void test_pool_failure_and_divergence(void **state)
 {
 	struct kmin_pool_options o;
 	struct kmin_pool *p;
-	struct kmin_job_result *r[4];
+	struct kmin_job_result *r[5];
 	char root[1024], err[256];
 
 	(void)state;
@@ -474,7 +478,8 @@ static void test_pool_failure_and_divergence(void **state)
 	submit(p, "CONFIG_A=y\n", "CONFIG_A=y\n# CONFIG_ADDED is not set\nCONFIG_GONE=m\n", NULL, 1);
 	submit(p, "CONFIG_BADCONF=y\n", NULL, NULL, 2);
 	submit(p, "CONFIG_NOSPACE=y\n", NULL, NULL, 3);
-	collect(p, r, 4);
+	submit(p, "CONFIG_OOM=y\n", NULL, NULL, 4);
+	collect(p, r, 5);
 
 	assert_int_equal(r[0]->status, KMIN_JOB_FAILED);
 	assert_int_equal(r[0]->stage, KMIN_STAGE_BUILD);
@@ -498,7 +503,11 @@ static void test_pool_failure_and_divergence(void **state)
 	/* a full disk is not the config's fault */
 	assert_int_equal(r[3]->status, KMIN_JOB_NOSPACE);
 	assert_string_equal(r[3]->message, "ld: final link failed: No space left on device");
-	for (int i = 0; i < 4; i++)
+	/* nor a compiler killed for memory: an error, never recorded as the config's */
+	assert_int_equal(r[4]->status, KMIN_JOB_ERROR);
+	assert_non_null(strstr(r[4]->message, "Killed signal terminated program cc1"));
+	assert_non_null(strstr(r[4]->message, "fewer --jobs"));
+	for (int i = 0; i < 5; i++)
 		kmin_job_result_free(r[i]);
 	kmin_pool_free(p);
 }
