@@ -412,8 +412,11 @@ static int check_existing(const char *path, int64_t *version, char *err, size_t 
 
 /* ---- opening: migrations and creation ---- */
 
-/* SQLITE_OK when `PRAGMA foreign_key_check` finds nothing, else SQLITE_CONSTRAINT. */
-static int foreign_key_check(sqlite3 *db)
+/*
+ * SQLITE_OK when `PRAGMA foreign_key_check` finds nothing, else
+ * SQLITE_CONSTRAINT with the first offending row described in why[len].
+ */
+static int foreign_key_check(sqlite3 *db, char *why, size_t len)
 {
 	sqlite3_stmt *st;
 	int rc = sqlite3_prepare_v2(db, "PRAGMA foreign_key_check", -1, &st, NULL);
@@ -421,6 +424,15 @@ static int foreign_key_check(sqlite3 *db)
 	if (rc != SQLITE_OK)
 		return rc;
 	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {	/* table, rowid, parent, fkid */
+		const unsigned char *table = sqlite3_column_text(st, 0),
+				    *parent = sqlite3_column_text(st, 2);
+		char row[48] = "a row";	/* WITHOUT ROWID tables have none */
+		if (sqlite3_column_type(st, 1) != SQLITE_NULL)
+			snprintf(row, sizeof(row), "row %lld", (long long)sqlite3_column_int64(st, 1));
+		snprintf(why, len, "%s of table %s names a row of %s that does not exist", row,
+			 table ? (const char *)table : "?", parent ? (const char *)parent : "?");
+	}
 	sqlite3_finalize(st);
 	return rc == SQLITE_DONE ? SQLITE_OK : rc == SQLITE_ROW ? SQLITE_CONSTRAINT : rc;
 }
@@ -430,7 +442,8 @@ static int foreign_key_check(sqlite3 *db)
  * applied it already.  On failure the transaction is still open (so the
  * caller can read the error message) and must be rolled back.
  */
-static int migrate_one(sqlite3 *db, const struct kmin_store_migration *m)
+static int migrate_one(sqlite3 *db, const struct kmin_store_migration *m, char *why,
+		       size_t len)
 {
 	char sql[64];
 	int64_t version = 0;
@@ -442,7 +455,7 @@ static int migrate_one(sqlite3 *db, const struct kmin_store_migration *m)
 		snprintf(sql, sizeof(sql), "PRAGMA user_version = %d", m->version);
 		rc = exec(db, m->sql);
 		if (rc == SQLITE_OK)
-			rc = foreign_key_check(db);
+			rc = foreign_key_check(db, why, len);
 		if (rc == SQLITE_OK)
 			rc = exec(db, sql);
 	}
@@ -462,12 +475,14 @@ static int migrate(sqlite3 *db, const char *path, char *err, size_t errlen)
 	int rc = exec(db, "PRAGMA foreign_keys = OFF");
 
 	for (unsigned int i = 0; rc == SQLITE_OK && i < kmin_store_migrations_count; i++) {
-		rc = migrate_one(db, &kmin_store_migrations[i]);
+		char why[256] = "";
+		rc = migrate_one(db, &kmin_store_migrations[i], why, sizeof(why));
 		if (rc != SQLITE_OK) {
 			char what[128];
 			snprintf(what, sizeof(what), "cannot apply migration %s to",
 				 kmin_store_migrations[i].name);
-			rc = sql_fail(path, db, rc, what, err, errlen);
+			rc = *why ? sql_fail_msg(path, why, rc, what, err, errlen)
+				  : sql_fail(path, db, rc, what, err, errlen);
 			if (!sqlite3_get_autocommit(db))
 				exec(db, "ROLLBACK");
 			return rc;
@@ -1258,11 +1273,15 @@ int kmin_store_build_record(struct kmin_store *s, const struct kmin_build *b, in
 			  b->key.config_sha256);
 	} else {
 		rc = end_write(s, rc);
-		if ((rc & 0xff) == SQLITE_CONSTRAINT) {
+		if (rc == SQLITE_CONSTRAINT_FOREIGNKEY) {
 			rc = fail(KMIN_STORE_EINVAL, err, errlen,
 				  "cannot record a build in '%s': unknown kernel %lld or toolchain "
 				  "%lld (%s)", s->path, (long long)b->key.kernel_id,
 				  (long long)b->key.toolchain_id, s->failmsg);
+			s->failmsg[0] = '\0';
+		} else if ((rc & 0xff) == SQLITE_CONSTRAINT) {	/* a bad row: say SQLite's words */
+			rc = fail(KMIN_STORE_EINVAL, err, errlen, "cannot record a build in '%s': %s",
+				  s->path, s->failmsg);
 			s->failmsg[0] = '\0';
 		} else if (rc != SQLITE_OK)
 			rc = store_fail(s, rc, "cannot record a build in", err, errlen);

@@ -21,8 +21,9 @@
  *
  * Exit status: 0 a verified result (also when a budget ended the search
  * early); 1 the requirements cannot hold, the base does not build, the
- * final config failed verification, or the run was interrupted; 2 bad
- * usage or input.
+ * final config failed verification, the run was interrupted, or what it
+ * found could not be stored; 2 bad usage or input (a database that cannot
+ * be opened, a run another kmin holds).
  */
 #include <errno.h>
 #include <getopt.h>
@@ -126,7 +127,9 @@ static const char run_usage[] =
 	"  -h, --help             show this help\n"
 	"\n"
 	"exit status: 0 a verified result; 1 no result (requirements cannot hold,\n"
-	"the base does not build, verification failed, interrupted); 2 bad usage.\n";
+	"the base does not build, verification failed, interrupted, a build or step\n"
+	"could not be stored); 2 bad usage or input (also a database kmin cannot\n"
+	"open, or a run another kmin process holds).\n";
 
 struct run_args {
 	const char *arch, *require, *source, *cross_compile, *base, *db, *output, *features;

@@ -454,6 +454,18 @@ static void test_upgrade_old(void **state)
 	kmin_store_close(s);
 	assert_int_equal(db_int(f.db, "PRAGMA user_version"), KMIN_STORE_SCHEMA_VERSION);
 	tu_remove_tree(f.dir);
+	/* a database with a row pointing nowhere cannot be upgraded: the message says which */
+	make_dir(&f);
+	for (unsigned int i = 0; i < 2; i++)
+		sql_exec(f.db, kmin_store_migrations[i].sql);
+	snprintf(sql, sizeof(sql), "PRAGMA application_id = %d; PRAGMA user_version = 2;",
+		 KMIN_STORE_APPLICATION_ID);
+	sql_exec(f.db, sql);
+	sql_exec(f.db, "INSERT INTO sections VALUES (999, 0, '.text', 10)");
+	assert_true(kmin_store_open(&s, f.db, 0, err, sizeof(err)) < 0);
+	assert_non_null(strstr(err, "table sections names a row of builds that does not exist"));
+	assert_int_equal(db_int(f.db, "PRAGMA user_version"), 2);	/* rolled back */
+	tu_remove_tree(f.dir);
 	/* UPGRADE never creates */
 	make_dir(&f);
 	assert_int_equal(kmin_store_open(&s, f.db, KMIN_STORE_READONLY | KMIN_STORE_UPGRADE, err,
@@ -773,10 +785,12 @@ static void test_record_rejects(void **state)
 	b.key.kernel_id = 9999;
 	assert_int_equal(kmin_store_build_record(f->s, &b, NULL, err, sizeof(err)), KMIN_STORE_EINVAL);
 	assert_non_null(strstr(err, "FOREIGN KEY constraint failed"));
+	assert_non_null(strstr(err, "unknown kernel 9999"));
 	assert_non_null(strstr(err, f->db));
 	b = sample_build(f);
 	b.key.arch = "";
 	assert_int_equal(kmin_store_build_record(f->s, &b, NULL, err, sizeof(err)), KMIN_STORE_EINVAL);
+	assert_null(strstr(err, "unknown kernel"));	/* another constraint: SQLite's words */
 	b = sample_build(f);
 	b.status = (enum kmin_build_status)7;
 	assert_int_equal(kmin_store_build_record(f->s, &b, NULL, err, sizeof(err)), KMIN_STORE_EINVAL);
