@@ -708,9 +708,6 @@ static int on_step(void *payload, const struct kmin_run_step *st)
 
 	if (past_add(c, st))
 		return c->rc = serr(c->s, "out of memory"), 1;
-	if (st->kind == KMIN_STEP_REJECT && st->config_sha256 && reason_is_verdict(st->reason) &&
-	    bad_add(c->s, st->config_sha256, st->reason))
-		return c->rc = -1, 1;
 	/* a base that did not pass is no state to go on from */
 	if (st->kind == KMIN_STEP_BASE && strcmp(st->reason, "ok"))
 		return 0;
@@ -718,8 +715,6 @@ static int on_step(void *payload, const struct kmin_run_step *st)
 		snprintf(c->sha, sizeof(c->sha), "%s", st->config_sha256);
 		if (st->kind == KMIN_STEP_BASE)
 			snprintf(c->base_sha, sizeof(c->base_sha), "%s", st->config_sha256);
-		else if (removed_add(c->s, st->moves, st->saving))
-			return c->rc = -1, 1;
 	}
 	return 0;
 }
@@ -1115,39 +1110,37 @@ static bool reason_is_final(const char *reason)
 	       (n > k && !strcmp(reason + n - k, suffix));
 }
 
+/* NAME of "NAME=y" (the n bytes at a) into name[len]; false for anything else. */
+static bool assigns_yes(const char *a, size_t n, char *name, size_t len)
+{
+	if (n < 3 || n - 2 >= len || memcmp(a + n - 2, "=y", 2))
+		return false;
+	memcpy(name, a, n - 2);
+	name[n - 2] = '\0';
+	return true;
+}
+
 /*
- * The choice member a step's moves switch to, when they are one switch
- * ("HZ_250=y", or a gate and a member: "EXPERT=y SLOB=y"), else NULL; its
- * name into name[len].
+ * The choice a step's moves switch in, when they are one switch
+ * ("HZ_250=y", or a gate and a member: "EXPERT=y SLOB=y"), else NULL; the
+ * member's name into name[len].
  */
 static const struct kconfig_symbol *switched_member(struct search *s, const char *moves,
 						    char *name, size_t len)
 {
 	const char *sp = strchr(moves, ' '), *last = sp ? sp + 1 : moves;
-	size_t n = strlen(last);
-	struct kconfig_symbol *first, *sym;
+	struct kconfig_symbol *sym;
+	char gate[128];
 
-	if (strchr(last, ' ') || n < 3 || strcmp(last + n - 2, "=y") || n - 2 >= len)
+	if (strchr(last, ' ') || !assigns_yes(last, strlen(last), name, len))
 		return NULL;
-	memcpy(name, last, n - 2);
-	name[n - 2] = '\0';
+	/* two assignments: a gate and a member (two members would be a batch) */
+	if (sp && (!assigns_yes(moves, (size_t)(sp - moves), gate, sizeof(gate)) ||
+		   !(sym = kconfig_symbol_find(s->o->kc, gate)) ||
+		   kconfig_symbol_choice(s->o->kc, sym)))
+		return NULL;
 	sym = kconfig_symbol_find(s->o->kc, name);
-	if (!sym || !kconfig_symbol_choice(s->o->kc, sym))
-		return NULL;
-	if (sp) {	/* the first of two: a gate, not a member (two switches: a batch) */
-		char gate[128];
-		if ((size_t)(sp - moves) >= sizeof(gate))
-			return NULL;
-		memcpy(gate, moves, (size_t)(sp - moves));
-		gate[sp - moves] = '\0';
-		if (strlen(gate) < 3 || strcmp(gate + strlen(gate) - 2, "=y"))
-			return NULL;
-		gate[strlen(gate) - 2] = '\0';
-		first = kconfig_symbol_find(s->o->kc, gate);
-		if (!first || kconfig_symbol_choice(s->o->kc, first))
-			return NULL;
-	}
-	return kconfig_symbol_choice(s->o->kc, sym);
+	return sym ? kconfig_symbol_choice(s->o->kc, sym) : NULL;
 }
 
 /* An accepted switch of a resumed greedy run: the members it left (prev -> sha). */
@@ -1166,12 +1159,13 @@ static int replay_left(struct search *s, const char *prev, const char *sha)
 }
 
 /*
- * What the steps of a resumed run knew besides its state: the states it
- * visited, the moves rejected alone (a final one is not tried again, one
- * rejected after the last acceptance not before the next), and for
- * greedy the choices found to be the same size (judged with today's
- * minimum) and the members left for smaller ones.  Without this a
- * resumed run would build again what it had refused.  0, or -1.
+ * What the steps of a resumed run knew besides its state: what it removed
+ * (for the summary), the states it visited, the moves rejected alone (a final one is not tried again, one
+ * rejected after the last acceptance not before the next), the configs
+ * that built but failed the oracle, and for greedy the choices found to
+ * be the same size (judged with today's minimum) and the members left for
+ * smaller ones.  Without this a resumed run would build again what it had
+ * refused.  0, or -1.
  */
 static int replay(struct search *s, const struct resume_ctx *c)
 {
@@ -1190,12 +1184,16 @@ static int replay(struct search *s, const struct resume_ctx *c)
 		if (p->kind == KMIN_STEP_BASE && !strcmp(p->reason, "ok") && p->sha[0]) {
 			prev = p->sha;
 		} else if (p->kind == KMIN_STEP_ACCEPT && p->sha[0]) {
-			if (!visited(s, p->sha) && visited_add(s, p->sha))
+			if (removed_add(s, p->moves, p->saving) ||
+			    (!visited(s, p->sha) && visited_add(s, p->sha)))
 				return -1;
 			if (greedy && choice && prev && replay_left(s, prev, p->sha))
 				return -1;
 			prev = p->sha;
 		} else if (p->kind == KMIN_STEP_REJECT) {
+			if (p->sha[0] && reason_is_verdict(p->reason) &&
+			    bad_add(s, p->sha, p->reason))
+				return -1;
 			/* a switch measured alone is final, as rejected_mark() has it */
 			rejected_mark_key(s, p->moves,
 					  reason_is_final(p->reason) || (choice && p->size >= 0),
@@ -1227,7 +1225,7 @@ static int decide(struct search *s, struct batch *b, struct outcome *oc)
 	if (size < 0)
 		return reject(s, b, moves, oc, s->o->budget ? "cannot measure against the budget"
 					      : "cannot measure the metric", -1);
-	if (b->n == 1 && size >= 0 && neutral_note(s, b->moves[0], s->state_metric - size))
+	if (b->n == 1 && neutral_note(s, b->moves[0], s->state_metric - size))
 		return batch_free(b), -1;
 	if (size > s->state_metric || (b->strict && size == s->state_metric))
 		return reject(s, b, moves, oc, size > s->state_metric ? "grew" : "no saving", size);

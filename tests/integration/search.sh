@@ -146,6 +146,8 @@ check "stopped by --max-builds 18 after SLUB=y (status budget)" \
 check "resumed with --resume 1: SLAB=y refused from the replayed steps, not asked of the store" \
 	bash -c "grep -q 'reject SLAB=y: SLAB was left for a smaller member' '$tmp/left2.log' &&
 		! grep -q 'reject SLAB=y: failed' '$tmp/left2.log' && grep -q '(resumed)' '$tmp/left2.log'"
+check "... its summary lists what was removed before the resume too (SLUB=y)" \
+	py "$tmp/left1/summary.json" "assert any(r['moves'] == 'SLUB=y' for r in j['removed'])"
 trun --workers 1 --require USB,SPI,SLOB=n --base board_defconfig --db "$tmp/left1.db" \
 	--output "$tmp/left1" --resume 1 >"$tmp/left3.log" 2>&1
 rc=$?
