@@ -744,8 +744,9 @@ int kmin_store_run_claim(struct kmin_store *s, int64_t id, char *err, size_t err
 		if (errno == EAGAIN || errno == EACCES)
 			rc = 1;
 		else
-			rc = fail(KMIN_STORE_EGENERIC, err, errlen, "cannot lock run %lld in '%s.runs.lock': %s",
-				  (long long)id, s->path, strerror(errno));
+			rc = fail(KMIN_STORE_EGENERIC, err, errlen,
+				  "cannot lock run %lld in '%s.runs.lock': %s", (long long)id,
+				  s->path, strerror(errno));
 	}
 	pthread_mutex_unlock(&s->lock);
 	return rc;

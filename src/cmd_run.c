@@ -208,8 +208,7 @@ static int parse_duration(const char *s, double *out)
 		return -1;
 	while (*p) {
 		char *end;
-		double v;
-		v = strtod(p, &end);
+		double v = strtod(p, &end);
 		if (end == p || v < 0 || v > 1e7)
 			return -1;
 		/* digits and a point only: strtod also takes nan, inf, hex and exponents */
