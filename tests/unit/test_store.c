@@ -432,19 +432,27 @@ static void test_refuse_newer(void **state)
 }
 
 /* An older kmin's database (schema 2): read-only opens refuse it, UPGRADE migrates it. */
+/* A database of schema version 2, as kmin wrote it then, in a fresh directory. */
+static void make_v2(struct fixture *f)
+{
+	char sql[128];
+
+	make_dir(f);
+	for (unsigned int i = 0; i < 2; i++)
+		sql_exec(f->db, kmin_store_migrations[i].sql);
+	snprintf(sql, sizeof(sql), "PRAGMA application_id = %d; PRAGMA user_version = 2;",
+		 KMIN_STORE_APPLICATION_ID);
+	sql_exec(f->db, sql);
+}
+
 static void test_upgrade_old(void **state)
 {
 	struct fixture f;
 	struct kmin_store *s;
-	char err[256], sql[128];
+	char err[256];
 	(void)state;
 
-	make_dir(&f);
-	for (unsigned int i = 0; i < 2; i++)
-		sql_exec(f.db, kmin_store_migrations[i].sql);
-	snprintf(sql, sizeof(sql), "PRAGMA application_id = %d; PRAGMA user_version = 2;",
-		 KMIN_STORE_APPLICATION_ID);
-	sql_exec(f.db, sql);
+	make_v2(&f);
 	assert_int_equal(kmin_store_open(&s, f.db, KMIN_STORE_READONLY, err, sizeof(err)),
 			 KMIN_STORE_EACCESS);
 	assert_non_null(strstr(err, "old schema"));
@@ -455,12 +463,7 @@ static void test_upgrade_old(void **state)
 	assert_int_equal(db_int(f.db, "PRAGMA user_version"), KMIN_STORE_SCHEMA_VERSION);
 	tu_remove_tree(f.dir);
 	/* a database with a row pointing nowhere cannot be upgraded: the message says which */
-	make_dir(&f);
-	for (unsigned int i = 0; i < 2; i++)
-		sql_exec(f.db, kmin_store_migrations[i].sql);
-	snprintf(sql, sizeof(sql), "PRAGMA application_id = %d; PRAGMA user_version = 2;",
-		 KMIN_STORE_APPLICATION_ID);
-	sql_exec(f.db, sql);
+	make_v2(&f);
 	sql_exec(f.db, "INSERT INTO sections VALUES (999, 0, '.text', 10)");
 	assert_true(kmin_store_open(&s, f.db, 0, err, sizeof(err)) < 0);
 	assert_non_null(strstr(err, "table sections names a row of builds that does not exist"));
