@@ -330,11 +330,16 @@ static void step_add(struct search *s, enum kmin_step_kind kind, const char *mov
 	st.size = size;
 	st.saving = size >= 0 && s->state_metric >= 0 ? s->state_metric - size : 0;
 	st.cached = oc && oc->cached;
-	if (kmin_store_step_add(s->o->store, &st, err, sizeof(err)) < 0 && !s->record_failed) {
-		/* a lost step would be lost to resume: stop at the next result */
-		serr(s, "run %lld: %s", (long long)s->o->run_id, err);
-		s->record_failed = true;
+	if (kmin_store_step_add(s->o->store, &st, err, sizeof(err)) < 0) {
+		if (!s->record_failed) {
+			/* a lost step would be lost to resume: stop at the next result */
+			serr(s, "run %lld: %s", (long long)s->o->run_id, err);
+			s->record_failed = true;
+		}
+		return;
 	}
+	if (st.cached)	/* a build start saves the row; an answer from the store, here */
+		run_save(s, KMIN_RUN_RUNNING, false);
 }
 
 /* ---- builds through the store and the pool ---- */
@@ -351,7 +356,9 @@ static void key_of(const struct search *s, const char *sha, struct kmin_build_ke
 
 /*
  * With --boot: the recorded boot of build_id decides (a candidate that does
- * not boot is rejected like a failed build).  1 known, 0 never booted.
+ * not boot is rejected like a failed build).  1 known, 0 never booted or
+ * timed out: booted again, like a build that timed out (the machine may
+ * have been busy, or the timeout was shorter then).
  */
 static int boot_answer(struct search *s, int64_t build_id, struct outcome *oc)
 {
@@ -360,6 +367,10 @@ static int boot_answer(struct search *s, int64_t build_id, struct outcome *oc)
 
 	if (kmin_store_boot_get(s->o->store, build_id, &b, err, sizeof(err)) != 1)
 		return 0;
+	if (!strcmp(b.status, "timeout")) {
+		kmin_store_boot_clear(&b);
+		return 0;
+	}
 	if (strcmp(b.status, "ok")) {
 		oc->ok = false;
 		snprintf(oc->reason, sizeof(oc->reason), "boot %s: %s", b.status,
@@ -440,7 +451,7 @@ static int store_answer(struct search *s, const char *sha, struct outcome *oc)
 		snprintf(oc->reason, sizeof(oc->reason), "failed: %s",
 			 b.first_error ? b.first_error : "build failed");
 	if (oc->ok && s->o->boot && boot_answer(s, b.id, oc) != 1) {
-		kmin_build_clear(&b);	/* built, never booted: build (a no-op) and boot */
+		kmin_build_clear(&b);	/* built, not booted: build (a no-op) and boot */
 		return 0;
 	}
 	kmin_store_build_record_cached(s->o->store, b.id, "search", t0, kmin_record_now_ms(), NULL, err,
@@ -668,6 +679,7 @@ struct resume_ctx {
 	char base_sha[65];
 	struct past_step *steps;	/* every step, in order */
 	size_t nsteps;
+	unsigned int ncached;		/* steps answered from the database */
 	int rc;
 };
 
@@ -708,6 +720,7 @@ static int on_step(void *payload, const struct kmin_run_step *st)
 
 	if (past_add(c, st))
 		return c->rc = serr(c->s, "out of memory"), 1;
+	c->ncached += st->cached;
 	/* a base that did not pass is no state to go on from */
 	if (st->kind == KMIN_STEP_BASE && strcmp(st->reason, "ok"))
 		return 0;
@@ -758,6 +771,9 @@ static int resume(struct search *s)
 		s->res->cached = (unsigned int)run.cached;
 		kmin_run_clear(&run);
 	}
+	/* a kill -9 between a step and the row's update leaves the row behind */
+	if (s->res->cached < c.ncached)
+		s->res->cached = c.ncached;
 	if (sizes_of(s, c.base_sha, &s->res->base, &base_id) || sizes_of(s, c.sha, &sz, &state_id))
 		goto out;
 	s->base_metric = metric_of(s, &s->res->base, base_id, NULL);
@@ -982,12 +998,19 @@ static bool was_left(const struct search *s, const char *symbol)
 	return false;
 }
 
+static bool is_member(struct search *s, const char *name)
+{
+	struct kconfig_symbol *sym = kconfig_symbol_find(s->o->kc, name);
+
+	return sym && kconfig_symbol_choice(s->o->kc, sym);
+}
+
 /*
- * A choice switch taken alone shrank the kernel: the member it left (every
- * symbol it turned off from y; the member is among them) is larger than
- * the one taken, so a switch back to it is not worth a build in this run
- * (CRC32_SLICEBY8 -> SLICEBY4 -> SARWATE -> BIT: the way back is three
- * builds that grow).  0, or -1 out of memory.
+ * A choice switch taken alone shrank the kernel: the member it left (the
+ * choice members it turned off from y) is larger than the one taken, so a
+ * switch back to it is not worth a build in this run (CRC32_SLICEBY8 ->
+ * SLICEBY4 -> SARWATE -> BIT: the way back is three builds that grow).
+ * 0, or -1 out of memory.
  */
 static int left_add_between(struct search *s, const char *before, const char *config)
 {
@@ -999,7 +1022,8 @@ static int left_add_between(struct search *s, const char *before, const char *co
 		return serr(s, "out of memory");
 	for (size_t i = 0; i < n && !rc; i++) {
 		char **v;
-		if (strcmp(d[i].engine, "y") || was_left(s, d[i].symbol))
+		if (strcmp(d[i].engine, "y") || was_left(s, d[i].symbol) ||
+		    !is_member(s, d[i].symbol))
 			continue;
 		v = realloc(s->left, (s->nleft + 1) * sizeof(*v));
 		if (!v || !(v[s->nleft] = strdup(d[i].symbol)))
@@ -1160,12 +1184,12 @@ static int replay_left(struct search *s, const char *prev, const char *sha)
 
 /*
  * What the steps of a resumed run knew besides its state: what it removed
- * (for the summary), the states it visited, the moves rejected alone (a final one is not tried again, one
- * rejected after the last acceptance not before the next), the configs
- * that built but failed the oracle, and for greedy the choices found to
- * be the same size (judged with today's minimum) and the members left for
- * smaller ones.  Without this a resumed run would build again what it had
- * refused.  0, or -1.
+ * (for the summary), the states it visited, the moves rejected alone (a
+ * final one is not tried again, one rejected after the last acceptance not
+ * before the next), the configs that built but failed the oracle, and for
+ * greedy the choices found to be the same size (judged with today's
+ * minimum) and the members left for smaller ones.  Without this a resumed
+ * run would build again what it had refused.  0, or -1.
  */
 static int replay(struct search *s, const struct resume_ctx *c)
 {

@@ -5,7 +5,8 @@
 # boot_seconds; booting it again is answered from the database (no make);
 # a console-less config is judged the same way (the probe's semihosting
 # exit, not the console); a boot timeout and a wrong board are recorded as
-# timeout and failed; mps2-an385 boots through kmin's shim.
+# timeout and failed; `kmin run --boot` boots a timed-out base again instead
+# of trusting the timeout; mps2-an385 boots through kmin's shim.
 #
 # Usage: tests/integration/boot.sh [--kmin PATH] [--quick]
 #   --kmin PATH   the kmin binary (default: build/src/kmin of this checkout)
@@ -112,6 +113,25 @@ check "the console-less config boots: ok by the probe's exit status ($st4 ${secs
 	[ "${st4:-} $rc" = "ok 0" ]
 log4=$(ls "$tmp"/art2/*/boot.log 2>/dev/null | head -1)
 check "and its console printed nothing" not_in 'KMIN-BOOT-OK\|Memory:' "${log4:-/nonexistent}"
+
+# ---- a search meets a boot that timed out: booted again, not trusted ----
+# (like a build timeout: the machine may have been busy).  The first run's
+# base boot times out; the second run has the same base and boots it again.
+krun() {
+	"$kmin" run --source "$src" --arch arm --db "$db" --workers 1 --jobs 2 \
+		--base "$tmp/vpb.config" --require PRINTK --boot qemu --max-builds 1 "$@"
+}
+krun --boot-timeout 0.05 --output "$tmp/run1" >"$tmp/run1.out" 2>&1
+rc1=$?
+krun --output "$tmp/run2" >"$tmp/run2.out" 2>&1
+rc2=$?
+check "kmin run --boot: a base past --boot-timeout is rejected (rc $rc1)" \
+	bash -c "[ $rc1 != 0 ] && grep -q 'base: boot timeout' '$tmp/run1.out'"
+same=$(sqlite3 "$db" "SELECT count(*) FROM steps s JOIN builds b ON b.id = s.build_id
+	JOIN builds t ON t.config_id = b.config_id JOIN boots o ON o.build_id = t.id
+	WHERE s.run_id = 2 AND s.kind = 'base' AND NOT s.cached AND o.status = 'timeout'")
+check "the same base again: booted again, ok, not the timeout from the database (rc $rc2, $same)" \
+	bash -c "[ $rc2 = 0 ] && [ '$same' = 1 ] && grep -q 'base: ok' '$tmp/run2.out'"
 
 # ---- the wrong board: no mps2-an385 device tree in a versatile build ----
 kbuild --boot qemu:mps2-an385 "$tmp/vpb.config" >"$tmp/b5.out" 2>"$tmp/b5.err"

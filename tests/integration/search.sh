@@ -154,6 +154,23 @@ rc=$?
 check "--resume of a finished run is refused (exit $rc)" \
 	bash -c "[ $rc != 0 ] && grep -q 'run 1 is finished (done)' '$tmp/left3.log'"
 
+# ---- the run row's count of answers from the database after kill -9 ----
+# A kill -9 between a step and the run row's update leaves the row's
+# `cached` behind its steps (simulated: set to 0); the resumed run counts
+# them from its steps.  The base is answered by the greedy run's build.
+cp "$tmp/g.db" "$tmp/c.db"
+trun --strategy linear --require USB,SPI --base board_defconfig --db "$tmp/c.db" \
+	--output "$tmp/c" --max-builds 3 >"$tmp/c1.log" 2>&1
+crun=$(sqlite3 "$tmp/c.db" "SELECT max(id) FROM runs")
+sqlite3 "$tmp/c.db" "UPDATE runs SET cached = 0 WHERE id = $crun"
+trun --strategy linear --require USB,SPI --base board_defconfig --db "$tmp/c.db" \
+	--output "$tmp/c" --max-builds 5 --resume "$crun" >"$tmp/c2.log" 2>&1
+csteps=$(sqlite3 "$tmp/c.db" "SELECT count(*) FROM steps WHERE run_id = $crun AND cached")
+crow=$(sqlite3 "$tmp/c.db" "SELECT cached FROM runs WHERE id = $crun")
+check "resumed: the run row counts every answer from the database in its steps ($crow of $csteps)" \
+	bash -c "grep -q '(resumed)' '$tmp/c2.log' && [ '$crow' = '$csteps' ] && [ '${csteps:-0}' -ge 1 ]"
+check "... and so does its summary" [ "$(jget "$tmp/c/summary.json" "j['cached']")" = "$csteps" ]
+
 # ---- a choice whose members are the same size: one build, not one per member ----
 # A copy of the fixture with a timer-rate choice (HZ_100 default, HZ_250,
 # HZ_1000) that only changes a constant in kernel/sched.o: 0 bytes either
