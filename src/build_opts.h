@@ -50,7 +50,8 @@ enum {
 	"  --workers W            parallel builds (default: from cores and memory)\n" \
 	"  --jobs J               make -jJ in each worker (default: see --workers)\n" \
 	"  --timeout SECONDS      per build; the build is killed and recorded as\n" \
-	"                         timeout (default: none)\n" \
+	"                         timeout, and built again when asked for again\n" \
+	"                         (default: none)\n" \
 	"  --ccache               compile through ccache when it is installed\n" \
 	"  --distcc HOSTS         compile through distcc on HOSTS (DISTCC_HOSTS syntax;\n" \
 	"                         default: $KMIN_DISTCC_HOSTS, else `distcc = HOSTS` in\n" \
@@ -64,7 +65,8 @@ enum {
 	"                         is of the boot config: the config plus a built-in\n" \
 	"                         initramfs holding kmin's probe as /init\n" \
 	"  --boot-timeout SECONDS per boot (default: 60); a kernel that has not\n" \
-	"                         reached user space by then is recorded as timeout\n"
+	"                         reached user space by then is recorded as timeout,\n" \
+	"                         and booted again when asked for again\n"
 
 struct kmin_build_opts {
 	unsigned int workers;	/* 0: from the machine */
