@@ -998,11 +998,12 @@ static bool was_left(const struct search *s, const char *symbol)
 	return false;
 }
 
-static bool is_member(struct search *s, const char *name)
+/* The choice the symbol called name is a member of, or NULL. */
+static struct kconfig_symbol *choice_of(struct search *s, const char *name)
 {
 	struct kconfig_symbol *sym = kconfig_symbol_find(s->o->kc, name);
 
-	return sym && kconfig_symbol_choice(s->o->kc, sym);
+	return sym ? kconfig_symbol_choice(s->o->kc, sym) : NULL;
 }
 
 /*
@@ -1023,7 +1024,7 @@ static int left_add_between(struct search *s, const char *before, const char *co
 	for (size_t i = 0; i < n && !rc; i++) {
 		char **v;
 		if (strcmp(d[i].engine, "y") || was_left(s, d[i].symbol) ||
-		    !is_member(s, d[i].symbol))
+		    !choice_of(s, d[i].symbol))
 			continue;
 		v = realloc(s->left, (s->nleft + 1) * sizeof(*v));
 		if (!v || !(v[s->nleft] = strdup(d[i].symbol)))
@@ -1163,8 +1164,7 @@ static const struct kconfig_symbol *switched_member(struct search *s, const char
 		   !(sym = kconfig_symbol_find(s->o->kc, gate)) ||
 		   kconfig_symbol_choice(s->o->kc, sym)))
 		return NULL;
-	sym = kconfig_symbol_find(s->o->kc, name);
-	return sym ? kconfig_symbol_choice(s->o->kc, sym) : NULL;
+	return choice_of(s, name);
 }
 
 /* An accepted switch of a resumed greedy run: the members it left (prev -> sha). */
